@@ -23,10 +23,11 @@ class Settings:
 def get_settings() -> Settings:
     """Read the settings from the environment, falling back to the defaults."""
     env = os.environ
+    default = Settings()
     return Settings(
-        max_document_bytes=int(env.get("THREATLEDGER_MAX_DOCUMENT_BYTES", Settings.max_document_bytes)),
-        n_process=int(env.get("THREATLEDGER_N_PROCESS", Settings.n_process)),
-        batch_size=int(env.get("THREATLEDGER_BATCH_SIZE", Settings.batch_size)),
-        db_url=env.get("THREATLEDGER_DB", Settings.db_url),
-        spacy_model=env.get("THREATLEDGER_SPACY_MODEL", Settings.spacy_model),
+        max_document_bytes=int(env.get("THREATLEDGER_MAX_DOCUMENT_BYTES", default.max_document_bytes)),
+        n_process=int(env.get("THREATLEDGER_N_PROCESS", default.n_process)),
+        batch_size=int(env.get("THREATLEDGER_BATCH_SIZE", default.batch_size)),
+        db_url=env.get("THREATLEDGER_DB", default.db_url),
+        spacy_model=env.get("THREATLEDGER_SPACY_MODEL", default.spacy_model),
     )

@@ -1,0 +1,143 @@
+"""Dates: find the DATE span that belongs to an event and normalise it against the publication date.
+
+The precision is the text's: "2018" stays a year, "in August" a month, "on Tuesday" a day. Weekdays mean
+the latest such day on or before publication; "last year" is a year. Absolute forms go through dateparser.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from functools import lru_cache
+
+import dateparser
+from spacy.tokens import Span, Token
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
+NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+           "ten": 10, "a": 1, "an": 1}
+YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+DAY = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b")
+DURATION = re.compile(r"\b(years?|months?|days?|weeks?|hours?|minutes?)\b")
+
+
+def _month_in(text: str) -> int | None:
+    for word in re.findall(r"[a-z]+", text):
+        if word in MONTHS and (len(word) > 3 or word in ("may",)):
+            return MONTHS[word]
+        if word in MONTHS and word != "may":
+            return MONTHS[word]
+    return None
+
+
+def _year_before(month: int, day: int | None, pub: date) -> int:
+    """The year of a month (and day) given without one: the latest on or before publication."""
+    if (month, day or 1) > (pub.month, pub.day):
+        return pub.year - 1
+    return pub.year
+
+
+def _relative(text: str, pub: date) -> str | None:
+    t = text.lower()
+    if t in ("today", "this morning", "tonight", "this evening") or t.startswith("today"):
+        return pub.isoformat()
+    if t.startswith("yesterday"):
+        return (pub - timedelta(days=1)).isoformat()
+    for name, idx in WEEKDAYS.items():
+        if name in t:
+            back = (pub.weekday() - idx) % 7
+            if t.startswith("last ") and back == 0:
+                back = 7
+            return (pub - timedelta(days=back)).isoformat()
+    if "last year" in t or "previous year" in t:
+        return str(pub.year - 1)
+    if "this year" in t or "earlier this year" in t:
+        return str(pub.year)
+    if "last month" in t:
+        return f"{pub.year - (pub.month == 1)}-{(pub.month - 2) % 12 + 1:02d}"
+    if "this month" in t:
+        return f"{pub.year}-{pub.month:02d}"
+    if "last week" in t or "this week" in t or "earlier this week" in t:
+        back = 7 if "last" in t else 0
+        return (pub - timedelta(days=back)).isoformat()[:7]
+    return _ago(t, pub)
+
+
+def _ago(t: str, pub: date) -> str | None:
+    m = re.search(r"\b(\w+) (years?|months?) (ago|earlier|before)\b", t)
+    if m and m.group(3) == "ago":
+        n = NUMBERS.get(m.group(1)) or (int(m.group(1)) if m.group(1).isdigit() else None)
+        if n is None:
+            return None
+        if m.group(2).startswith("year"):
+            return str(pub.year - n)
+        total = pub.year * 12 + pub.month - 1 - n
+        return f"{total // 12}-{total % 12 + 1:02d}"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def normalise_date(text: str, pub: date | None) -> str | None:
+    """ISO date at the precision the text supports, or None."""
+    t = text.strip().lower()
+    year_m = YEAR.search(t)
+    month = _month_in(t)
+    if year_m is None and DURATION.search(t) and not re.search(r"\b(ago|last|this|earlier)\b", t):
+        return None
+    if year_m is None and pub is not None:
+        rel = _relative(t, pub)
+        if rel is not None:
+            return rel
+    if month is not None:
+        stripped = YEAR.sub(" ", t)
+        day_m = DAY.search(stripped)
+        day = int(day_m.group(1)) if day_m and 1 <= int(day_m.group(1)) <= 31 else None
+        if year_m is not None:
+            year = int(year_m.group(1))
+        elif pub is not None:
+            year = _year_before(month, day, pub)
+        else:
+            return None
+        return f"{year}-{month:02d}-{day:02d}" if day else f"{year}-{month:02d}"
+    if year_m is not None:
+        return year_m.group(1)
+    return _dateparser(text, pub)
+
+
+def _dateparser(text: str, pub: date | None) -> str | None:
+    settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
+    if pub is not None:
+        from datetime import datetime
+        settings["RELATIVE_BASE"] = datetime(pub.year, pub.month, pub.day)
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    return parsed.date().isoformat() if parsed else None
+
+
+def _distance(a: Token, b: Token) -> int:
+    """Steps between two tokens in the dependency tree."""
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    index_b = {t.i: k for k, t in enumerate(up_b)}
+    for k, token in enumerate(up_a):
+        if token.i in index_b:
+            return k + index_b[token.i]
+    return 99
+
+
+def date_spans(sent: Span) -> list[Span]:
+    return [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
+
+
+def event_date(trigger: Token, pub: date | None, *, max_distance: int = 6) -> str | None:
+    """The normalised date of the event whose trigger this is, from its own sentence."""
+    candidates = []
+    for span in date_spans(trigger.sent):
+        value = normalise_date(span.text, pub)
+        if value is not None:
+            candidates.append((_distance(trigger, span.root), span.start, value))
+    candidates = [c for c in candidates if c[0] <= max_distance]
+    return min(candidates)[2] if candidates else None

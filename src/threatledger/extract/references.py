@@ -1,0 +1,102 @@
+"""Fillers for roles: an entity of the doc, a descriptive noun phrase, or a reference resolved backwards.
+
+Pronouns ("he", "his") and definite person nouns ("the suspect", "that same operative") resolve to the
+most recent person mentioned before them, the rule that gets most cases in news where no coreference
+model is available.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Span, Token
+
+from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON
+from threatledger.resolve.within_doc import Cluster, DocEntities
+
+PHRASE_DETS = frozenset({"the", "that", "this", "those", "these"})
+MAX_PHRASE_TOKENS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Filler:
+    """One role value: the cluster it names and the text that named it."""
+
+    cluster: Cluster
+    text: str
+
+
+def recent_person(ents: DocEntities, before_char: int) -> Cluster | None:
+    """The person whose last mention before ``before_char`` is the latest; named people first."""
+    best: tuple[int, int, Cluster] | None = None
+    for cluster in ents.clusters:
+        if cluster.type != "PERSON":
+            continue
+        ends = [start for start, _, _ in cluster.spans if start < before_char]
+        named = 1 if cluster.name[:1].isupper() else 0
+        if ends and (best is None or (named, max(ends)) > (best[0], best[1])):
+            best = (named, max(ends), cluster)
+    return best[2] if best else None
+
+
+def noun_phrase(token: Token) -> Span:
+    """The token's noun phrase: determiners and modifiers on the left, a short ``of/in`` phrase on the right."""
+    left = token.i
+    for child in token.lefts:
+        if child.dep_ in ("det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "advmod"):
+            left = min(left, child.left_edge.i)
+    right = token.i
+    for child in token.rights:
+        if child.dep_ == "prep" and child.lower_ in ("of", "in", "at", "for") and \
+                child.right_edge.i - left < MAX_PHRASE_TOKENS:
+            right = child.right_edge.i
+    doc = token.doc
+    while left < right and doc[left].lower_ in PHRASE_DETS | {"a", "an"}:
+        left += 1
+    return doc[left:right + 1]
+
+
+def _entity_child(token: Token, ents: DocEntities) -> Cluster | None:
+    for child in token.children:
+        if child.dep_ in ("appos", "compound", "nmod") and ents.cluster_of(child.i) is not None:
+            cluster = ents.cluster_of(child.i)
+            if cluster is not None and (cluster.type == "PERSON" or token.lower_ not in PERSON_NOUNS):
+                return cluster
+    return None
+
+
+def filler_for(token: Token, ents: DocEntities) -> Filler | None:
+    """The role value a token names, or None when it names nothing we track."""
+    cluster = ents.cluster_of(token.i)
+    if cluster is not None:
+        return Filler(cluster, cluster.name)
+    appos = _entity_child(token, ents)
+    if appos is not None:
+        return Filler(appos, token.text)
+    lower = token.lower_
+    if lower in PRONOUNS_PERSON:
+        person = recent_person(ents, token.idx)
+        return Filler(person, token.text) if person else None
+    if lower in PERSON_NOUNS and _is_definite(token):
+        person = recent_person(ents, token.idx)
+        if person is not None:
+            return Filler(person, token.text)
+    if token.pos_ in ("NOUN", "PROPN") and (lower in PERSON_NOUNS or lower in AUTHORITY_NOUNS):
+        phrase = noun_phrase(token)
+        kind = "PERSON" if lower in PERSON_NOUNS else "ORG"
+        return Filler(ents.add_phrase(phrase, kind), phrase.text)
+    return None
+
+
+def _is_definite(token: Token) -> bool:
+    dets = [c.lower_ for c in token.children if c.dep_ in ("det", "poss")]
+    return any(d in PHRASE_DETS for d in dets)
+
+
+def expand_conj(token: Token) -> list[Token]:
+    """The token and every token joined to it by ``and`` / ``or``."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ == "conj":
+            out += expand_conj(child)
+    return out

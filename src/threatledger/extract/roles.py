@@ -1,0 +1,172 @@
+"""Roles from syntax: agent, sponsor, target and place of an event trigger.
+
+Active voice: subject -> agent, object -> target; passive: subject -> target, "by" -> agent. Nouns take
+their roles from possessives and ``of / by / against / on`` phrases and from the verb that governs them.
+Legal events follow the guidelines: the authority is the agent, the person acted on is the target.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from threatledger.extract.lexicon import PERSON_NOUNS
+from threatledger.extract.places import demonyms
+from threatledger.extract.references import Filler, expand_conj, filler_for
+from threatledger.model import VIOLENT_TYPES
+from threatledger.resolve.within_doc import DocEntities
+
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on", "from"})
+SPONSOR_CUES = ("on behalf of", "at the direction of", "on the orders of", "on orders from", "on orders of",
+                "at the behest of", "backed by", "sponsored by", "ordered by", "working for", "on the order of")
+SPONSOR_VERBS = frozenset({"order", "direct", "orchestrate", "mastermind", "sponsor", "commission", "approve",
+                           "authorise", "authorize"})
+STATE_ROLE_NOUNS = frozenset({"diplomat", "diplomats", "agent", "agents", "officer", "officers", "official",
+                              "officials", "operative", "operatives", "spy", "spies", "intelligence", "state",
+                              "government", "regime", "security", "services", "agencies", "forces"})
+Roles = dict[str, list[Filler]]
+
+
+def _kids(token: Token, *deps: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _pobjs(token: Token, *preps: str) -> list[Token]:
+    return [o for p in _kids(token, "prep") if p.lower_ in preps for o in _kids(p, "pobj")]
+
+
+def _fill(tokens: list[Token], ents: DocEntities) -> list[Filler]:
+    out: list[Filler] = []
+    for token in tokens:
+        for item in expand_conj(token):
+            filler = filler_for(item, ents)
+            if filler is not None and all(f.cluster is not filler.cluster for f in out):
+                out.append(filler)
+    return out
+
+
+def _is_passive(verb: Token) -> bool:
+    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or verb.tag_ == "VBN" and \
+        verb.dep_ in ("acl", "amod")
+
+
+def _subject(verb: Token) -> list[Token]:
+    subj = _kids(verb, "nsubj")
+    while not subj and verb.dep_ in ("xcomp", "conj", "advcl", "ccomp") and verb.head is not verb:
+        verb = verb.head
+        subj = _kids(verb, "nsubj")
+    if not subj and verb.dep_ == "relcl":
+        subj = [verb.head]
+    return subj
+
+
+def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
+    """(agent tokens, target tokens) of a verbal trigger."""
+    if _is_passive(verb):
+        agents = _pobjs(verb, "by") + [o for a in _kids(verb, "agent") for o in _kids(a, "pobj")]
+        targets = _kids(verb, "nsubjpass")
+        if not targets and verb.dep_ in ("acl", "amod"):
+            targets = [verb.head]
+        return agents, targets
+    return _subject(verb), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
+
+
+def governing_verb(noun: Token) -> Token | None:
+    head = noun.head
+    steps = 0
+    while head.pos_ not in ("VERB", "AUX") and head is not head.head and steps < 3:
+        head = head.head
+        steps += 1
+    return head if head.pos_ in ("VERB", "AUX") else None
+
+
+def noun_roles(noun: Token, kind: str) -> tuple[list[Token], list[Token]]:
+    """(agent tokens, target tokens) of a nominal trigger."""
+    poss = _kids(noun, "poss")
+    compounds = [c for c in _kids(noun, "compound", "nmod") if c.ent_type_ == "PERSON" or c.pos_ == "PROPN"]
+    targets = _pobjs(noun, "of", "against", "on", "upon")
+    agents = _pobjs(noun, "by")
+    if kind in VIOLENT_TYPES:
+        agents += [p for p in poss if p.ent_type_ not in ("PERSON",) or kind in ("PLOT", "FATWA")]
+        targets += [p for p in poss if p not in agents] + compounds
+    else:
+        targets += poss + [c for c in compounds if c.ent_type_ == "PERSON"]
+    verb = governing_verb(noun)
+    if not agents and verb is not None and noun.dep_ in ("dobj", "pobj") and not _is_passive(verb):
+        agents = [s for s in _subject(verb) if not (kind in VIOLENT_TYPES and s.lower_ in PERSON_NOUNS and
+                                                       s.lower_ in ("victim", "victims"))]
+    return agents, targets
+
+
+def place_tokens(trigger: Token) -> list[Token]:
+    holders = [trigger]
+    if trigger.pos_ == "NOUN":
+        verb = governing_verb(trigger)
+        if verb is not None:
+            holders.append(verb)
+    out = []
+    for holder in holders:
+        for obj in _pobjs(holder, *PLACE_PREPS):
+            if obj.ent_type_ in ("GPE", "LOC", "FAC"):
+                out.append(obj)
+            out += [o for p in _kids(obj, "prep") if p.lower_ in ("in", "of") for o in _kids(p, "pobj")
+                    if o.ent_type_ in ("GPE", "LOC", "FAC")]
+    return out
+
+
+def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
+    """States or agencies the sentence puts behind a violent event."""
+    sent = trigger.sent
+    text = sent.text.lower()
+    out: list[Token] = []
+    for cue in SPONSOR_CUES:
+        at = text.find(cue)
+        if at >= 0:
+            char = sent.start_char + at + len(cue)
+            out += [t for t in sent if t.idx > char and t.ent_type_ in ("ORG", "GPE", "NORP")
+                    and t.dep_ in ("pobj", "compound", "amod", "conj")][:2]
+    for token in sent:
+        if token.lemma_ in SPONSOR_VERBS and token is not trigger:
+            out += [t for t in verb_roles(token)[0] if t.ent_type_ in ("ORG", "GPE")]
+    for agent in agents:
+        out += [c for c in agent.subtree if c is not agent and c.ent_type_ in ("ORG", "GPE", "NORP")
+                and (c.dep_ in ("compound", "amod", "poss") or c.head.lower_ == "of")]
+    return out
+
+
+def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
+    """Every role of the event the trigger reports, filled from the sentence's syntax."""
+    if trigger.pos_ == "VERB":
+        agents, targets = verb_roles(trigger)
+    else:
+        agents, targets = noun_roles(trigger, kind)
+    roles: Roles = {"agent": _fill(agents, ents), "target": _fill(targets, ents),
+                    "place": _fill(place_tokens(trigger), ents), "sponsor": []}
+    if kind in VIOLENT_TYPES:
+        sponsors = _fill(sponsor_tokens(trigger, agents), ents) + _demonym_sponsors(agents, ents)
+        states = [f for f in roles["agent"] if f.cluster.type == "STATE"]
+        roles["agent"] = [f for f in roles["agent"] if f.cluster.type != "STATE"]
+        roles["sponsor"] = _unique(states + sponsors)
+    roles["target"] = [f for f in roles["target"] if all(f.cluster is not a.cluster for a in roles["agent"])]
+    return roles
+
+
+def _demonym_sponsors(agents: list[Token], ents: DocEntities) -> list[Filler]:
+    out: list[Filler] = []
+    for agent in agents:
+        if agent.lower_ not in STATE_ROLE_NOUNS:
+            continue
+        for child in agent.children:
+            code = demonyms().get(child.text)
+            if code and child.dep_ in ("amod", "compound"):
+                state = next((c for c in ents.clusters if c.type == "STATE" and c.country == code), None)
+                if state is not None:
+                    out.append(Filler(state, child.text))
+    return out
+
+
+def _unique(fillers: list[Filler]) -> list[Filler]:
+    out: list[Filler] = []
+    for filler in fillers:
+        if all(f.cluster is not filler.cluster for f in out):
+            out.append(filler)
+    return out

@@ -1,0 +1,96 @@
+"""Status (reported / alleged / confirmed / opinion) and the negated-or-hypothetical flag of an event.
+
+Read from the clause around the trigger: negation, modals and conditionals, verbs of demanding or
+considering that govern it, hedges and attribution in the sentence, and the writer's own voice in an
+opinion piece.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from threatledger.model import VIOLENT_TYPES
+
+MODALS = frozenset({"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"})
+IRREALIS_HEADS = frozenset("""call urge demand seek want plan threaten vow consider propose ask push press face
+risk refuse decline hope expect aim intend prepare wish need require await pursue weigh mull debate
+recommend request insist""".split())
+ATTEMPT_HEADS = frozenset({"attempt", "try", "plot", "conspire", "plan", "seek", "scheme"})
+REFUSAL_HEADS = frozenset({"refuse", "decline", "reject"})
+IRREALIS_MODS = frozenset({"possible", "potential", "proposed", "future", "likely", "further", "eventual",
+                           "prospective", "any"})
+HEDGES = frozenset("""allegedly alleged allege alleges accused accuse accuses accusing suspected suspect
+purportedly reportedly claimed claim claims claiming believed blamed blame denied deny denies
+indictment charges charged complaint prosecutors according""".split())
+OPINION_MARKERS = frozenset("""should must ought we our us need needs shameful outrageous disgraceful
+clearly obviously surely undoubtedly naive absurd""".split())
+
+
+def clause_chain(trigger: Token) -> list[Token]:
+    """The trigger and the words that govern it up to its clause's root."""
+    chain = [trigger]
+    token = trigger
+    while token.head is not token and token.dep_ not in ("ROOT",) and len(chain) < 6:
+        token = token.head
+        chain.append(token)
+        if token.dep_ in ("ccomp", "ROOT", "parataxis"):
+            break
+    return chain
+
+
+def _negated(chain: list[Token]) -> bool:
+    for token in chain[:3]:
+        if any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in token.children):
+            return True
+    return False
+
+
+def is_hypothetical(trigger: Token, kind: str) -> bool:
+    """Conditional, future, demanded, considered, refused or denied."""
+    chain = clause_chain(trigger)
+    if _negated(chain) or any(c.lower_ in IRREALIS_MODS for c in trigger.children if c.dep_ == "amod"):
+        return True
+    for k, token in enumerate(chain):
+        if any(c.tag_ == "MD" or c.lower_ in MODALS for c in token.children if c.dep_ == "aux"):
+            return True
+        if any(c.lower_ in ("if", "unless") for c in token.children if c.dep_ == "mark"):
+            return True
+        if k > 0 and token.lemma_ in IRREALIS_HEADS and not (kind == "PLOT" and token.lemma_ in ATTEMPT_HEADS):
+            return True
+        if k > 0 and token.lemma_ in ("deny", "acquit"):
+            return True
+    return trigger.lemma_ in ("acquit", "acquittal")
+
+
+def _refusal(trigger: Token) -> bool:
+    chain = clause_chain(trigger)
+    return trigger.lemma_ in ("acquit", "acquittal") or any(t.lemma_ in REFUSAL_HEADS for t in chain[1:]) or \
+        (_negated(chain) and any(c.lower_ in ("will", "wo") for t in chain[:2] for c in t.children))
+
+
+def _hedged(trigger: Token) -> bool:
+    words = {t.lower_ for t in trigger.sent} | {t.lemma_ for t in trigger.sent}
+    return bool(words & HEDGES)
+
+
+def _opinion_voice(trigger: Token) -> bool:
+    sent = trigger.sent
+    if any(t.text in ('"', "“", "”") for t in sent):
+        return False
+    words = {t.lower_ for t in sent}
+    return bool(words & OPINION_MARKERS)
+
+
+def classify_status(trigger: Token, kind: str, *, hypothetical: bool, opinion_piece: bool) -> str:
+    """How the text presents the event."""
+    if hypothetical:
+        if _refusal(trigger):
+            return "confirmed"
+        return "opinion" if opinion_piece and _opinion_voice(trigger) else "reported"
+    if kind in VIOLENT_TYPES:
+        if _hedged(trigger):
+            return "alleged"
+        return "opinion" if opinion_piece and _opinion_voice(trigger) else "reported"
+    if _negated(clause_chain(trigger)):
+        return "reported"
+    return "confirmed"

@@ -1,0 +1,98 @@
+"""The ``threatledger_entities`` component: mends known faults of the small English NER by rule.
+
+- person names tagged as places or organisations ("Hadi Matar" as GPE) become PERSON when they share a
+  surname with a PERSON in the document or are the subject of a verb only people do;
+- an acronym in parentheses or after "AKA" / "also known as" becomes an entity with its long form's label;
+- organisation names split at an opening parenthesis are joined again;
+- a leading "the" and a trailing possessive are trimmed from entity spans.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from threatledger.extract.places import cities, country_of_state
+
+HUMAN_VERBS = frozenset("""say tell add deny admit plead testify confess claim write flee attack stab shoot
+kill murder tweet argue insist explain recall describe warn urge accuse die survive meet travel""".split())
+ACRONYM = re.compile(r"^[A-Z][A-Za-z\-]{1,7}$")
+ALIAS_CUES = ("aka", "a.k.a.", "also known as", "known as")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
+
+
+@Language.factory("threatledger_entities", requires=["doc.ents", "token.dep"], assigns=["doc.ents"])
+def create_entity_repair(nlp: Language, name: str) -> EntityRepair:
+    return EntityRepair()
+
+
+class EntityRepair:
+    """Repair entity spans and labels; see the module docstring."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = [_trim(ent) for ent in doc.ents]
+        spans = [s for s in spans if s is not None]
+        spans = _relabel_people(doc, spans)
+        spans += _acronym_spans(doc, spans)
+        doc.ents = filter_spans(spans)
+        return doc
+
+
+def _trim(ent: Span) -> Span | None:
+    start, end = ent.start, ent.end
+    doc = ent.doc
+    while start < end and doc[start].lower_ in ("the", "a", "an") and ent.label_ != "WORK_OF_ART":
+        start += 1
+    while end > start and doc[end - 1].tag_ == "POS" or (end > start and doc[end - 1].is_punct):
+        end -= 1
+    if start >= end:
+        return None
+    return Span(doc, start, end, label=ent.label_)
+
+
+def _surnames(spans: list[Span]) -> set[str]:
+    return {s[-1].text for s in spans if s.label_ == "PERSON" and len(s) > 1}
+
+
+def _looks_like_person(span: Span, surnames: set[str]) -> bool:
+    if span.label_ not in ("GPE", "ORG", "LOC", "NORP", "FAC") or not all(t.is_title for t in span):
+        return False
+    text = span.text
+    if country_of_state(text) or text.lower() in cities() or any(t.is_stop for t in span):
+        return False
+    if span[-1].text in surnames:
+        return True
+    head = span.root
+    return len(span) >= 2 and head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ in HUMAN_VERBS
+
+
+def _relabel_people(doc: Doc, spans: list[Span]) -> list[Span]:
+    surnames = _surnames(spans)
+    out = []
+    for span in spans:
+        if _looks_like_person(span, surnames):
+            span = Span(doc, span.start, span.end, label="PERSON")
+        out.append(span)
+    return out
+
+
+def _acronym_spans(doc: Doc, spans: list[Span]) -> list[Span]:
+    """``Long Name (ACR)`` and ``Long Name, AKA ACR``: give the short form the long form's label."""
+    covered = {i for s in spans for i in range(s.start, s.end)}
+    out: list[Span] = []
+    for span in spans:
+        if span.label_ not in NAME_LABELS:
+            continue
+        i = span.end
+        if i + 2 < len(doc) and doc[i].text == "(" and doc[i + 2].text == ")":
+            cand = doc[i + 1]
+        elif i + 2 < len(doc) and doc[i].text == "," and doc[i + 1].lower_ in ALIAS_CUES:
+            cand = doc[i + 2]
+        else:
+            continue
+        if ACRONYM.match(cand.text) and cand.i not in covered and cand.text.upper() == cand.text:
+            out.append(Span(doc, cand.i, cand.i + 1, label=span.label_))
+    return out

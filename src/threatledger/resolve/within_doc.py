@@ -1,0 +1,120 @@
+"""Within-document entity resolution: group entity spans into clusters with a canonical name.
+
+Rules, in order: identical names; a surname alone joins the full person name that ends with it; an
+acronym joins the name it abbreviates (``Name (ACR)`` / ``AKA``, or initials); a state's capital used as
+actor joins the state.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from threatledger.extract.places import cities, country_of_place, country_of_state, is_country
+
+LABEL_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "STATE", "LOC": "PLACE", "FAC": "PLACE"}
+STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "e", "al"}
+
+
+@dataclass
+class Cluster:
+    """One entity of a document: its canonical name, type and mention spans (character offsets)."""
+
+    name: str
+    type: str
+    spans: list[tuple[int, int, str]] = field(default_factory=list)
+    country: str | None = None
+    aliases: set[str] = field(default_factory=set)
+
+    def add(self, start: int, end: int, text: str) -> None:
+        if (start, end, text) not in self.spans:
+            self.spans.append((start, end, text))
+
+
+def normalise(name: str) -> str:
+    name = re.sub(r"^(the|a|an)\s+", "", name.strip(), flags=re.I)
+    name = re.sub(r"['’]s$", "", name)
+    return re.sub(r"\s+", " ", name).lower()
+
+
+def entity_type(span: Span) -> str | None:
+    """The threatledger type of an NER span, or None for labels we do not keep."""
+    label = span.label_
+    if label == "GPE":
+        text = span.text
+        if is_country(text) or (country_of_state(text) and span.root.dep_ in ("nsubj", "poss", "agent")):
+            return "STATE"
+        if text.lower() in cities() or country_of_place(text) is None:
+            return "PLACE"
+        return "STATE"
+    return LABEL_TYPES.get(label)
+
+
+def initials(name: str) -> str:
+    words = [w for w in re.split(r"[\s\-]+", name) if w and w.lower() not in STOP_INITIALS]
+    return "".join(w[0] for w in words).upper()
+
+
+class DocEntities:
+    """The clusters of one doc, and a map from token index to cluster."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.clusters: list[Cluster] = []
+        self.by_token: dict[int, Cluster] = {}
+        self._by_norm: dict[str, Cluster] = {}
+        for ent in doc.ents:
+            kind = entity_type(ent)
+            if kind is not None:
+                self._add_span(ent, kind)
+
+    def _find(self, span: Span, kind: str) -> Cluster | None:
+        key = normalise(span.text)
+        if key in self._by_norm:
+            return self._by_norm[key]
+        if kind == "PERSON" and len(span) == 1:
+            for cluster in self.clusters:
+                if cluster.type == "PERSON" and cluster.name.split()[-1] == span.text:
+                    return cluster
+        if span.text.isupper() and len(span.text) >= 2:
+            long_form = self._long_form(span)
+            if long_form is not None:
+                return long_form
+        return None
+
+    def _long_form(self, span: Span) -> Cluster | None:
+        doc = self.doc
+        if span.start >= 2 and doc[span.start - 1].text == "(":
+            prev = doc[span.start - 2]
+            if prev.i in self.by_token:
+                return self.by_token[prev.i]
+        if span.start >= 2 and doc[span.start - 1].lower_ in ("aka", "as") and doc[span.start - 2].text == ",":
+            if span.start >= 3 and doc[span.start - 3].i in self.by_token:
+                return self.by_token[doc[span.start - 3].i]
+        for cluster in self.clusters:
+            if cluster.type in ("ORG", "STATE") and initials(cluster.name) == span.text:
+                return cluster
+        return None
+
+    def _add_span(self, span: Span, kind: str) -> Cluster:
+        cluster = self._find(span, kind)
+        if cluster is None:
+            cluster = Cluster(name=span.text, type=kind)
+            cluster.country = country_of_place(span.text) if kind in ("STATE", "PLACE") else None
+            self.clusters.append(cluster)
+        elif kind == "PERSON" and len(span.text) > len(cluster.name) and cluster.type == "PERSON":
+            cluster.name = span.text
+        cluster.add(span.start_char, span.end_char, span.text)
+        self._by_norm.setdefault(normalise(span.text), cluster)
+        for token in span:
+            self.by_token[token.i] = cluster
+        return cluster
+
+    def add_phrase(self, span: Span, kind: str) -> Cluster:
+        """Add a descriptive noun phrase (``federal prosecutors``) as an entity of its own."""
+        return self._add_span(span, kind)
+
+    def cluster_of(self, token_i: int) -> Cluster | None:
+        return self.by_token.get(token_i)
