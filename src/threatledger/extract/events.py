@@ -16,7 +16,9 @@ from threatledger.extract.references import Filler
 from threatledger.extract.roles import fill_roles
 from threatledger.extract.status import classify_status, is_hypothetical
 from threatledger.extract.triggers import Trigger, find_triggers
+from threatledger.extract.mentions import is_back_reference, is_generic
 from threatledger.model import ROLES
+from threatledger.resolve.within_doc import DocEntities
 
 
 @dataclass
@@ -29,6 +31,7 @@ class EventMention:
     date: str | None
     status: str
     hypothetical: bool
+    secondary: bool = False  # refers back to an event reported elsewhere; never an event on its own
     others: list[EventMention] = field(default_factory=list)
 
     @property
@@ -42,17 +45,31 @@ class EventMention:
         return {id(f.cluster) for f in self.roles[role]}
 
 
-def mention_events(doc: Doc, ents: object, published: date | None, *, opinion_piece: bool) -> list[EventMention]:
-    """An EventMention for every trigger in the doc."""
-    from threatledger.resolve.within_doc import DocEntities
+def headline_end(doc: Doc, title: str | None) -> int:
+    """Character offset where a headline on the first line ends (0 when there is none)."""
+    first = doc.text.split("\n", 1)[0]
+    if "\n" not in doc.text:
+        return 0
+    is_title = title is not None and first.strip() == title.strip()
+    if is_title or (len(first.split()) < 25 and not first.rstrip().endswith((".", "!", "?", '"', "”"))):
+        return len(first)
+    return 0
 
-    assert isinstance(ents, DocEntities)
+
+def mention_events(doc: Doc, ents: DocEntities, published: date | None, *, opinion_piece: bool,
+                   title: str | None = None) -> list[EventMention]:
+    """An EventMention for every trigger in the doc."""
+    head_end = headline_end(doc, title)
     out = []
     for trig in find_triggers(doc):
+        if is_generic(trig.token, trig.kind):
+            continue
         roles = fill_roles(trig.token, trig.kind, ents)
         hypothetical = is_hypothetical(trig.token, trig.kind)
         status = classify_status(trig.token, trig.kind, hypothetical=hypothetical, opinion_piece=opinion_piece)
-        out.append(EventMention(trig.kind, trig, roles, event_date(trig.token, published), status, hypothetical))
+        mention = EventMention(trig.kind, trig, roles, event_date(trig.token, published), status, hypothetical)
+        mention.secondary = trig.token.idx < head_end or is_back_reference(trig.token, trig.kind)
+        out.append(mention)
     return out
 
 
@@ -78,14 +95,27 @@ def same_event(a: EventMention, b: EventMention) -> bool:
 def merge_mentions(mentions: list[EventMention]) -> list[EventMention]:
     """One EventMention per real event; the others are kept on it as provenance."""
     groups: list[list[EventMention]] = []
-    for mention in mentions:
+    for mention in (m for m in mentions if not m.secondary):
         for group in groups:
             if all(same_event(mention, other) for other in group):
                 group.append(mention)
                 break
         else:
             groups.append([mention])
+    for mention in (m for m in mentions if m.secondary):
+        group = _closest_group(mention, groups)
+        if group is not None:
+            group.append(mention)
     return [_represent(group) for group in groups]
+
+
+def _closest_group(mention: EventMention, groups: list[list[EventMention]]) -> list[EventMention] | None:
+    """The group of the same type a back-reference most likely points to: the latest one before it."""
+    same = [g for g in groups if g[0].kind == mention.kind and g[0].hypothetical == mention.hypothetical]
+    if not same:
+        return None
+    before = [g for g in same if g[0].trigger.token.i < mention.trigger.token.i]
+    return before[-1] if before else same[0]
 
 
 def _represent(group: list[EventMention]) -> EventMention:

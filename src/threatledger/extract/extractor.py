@@ -35,7 +35,8 @@ def _confirm_convicted(events: list[EventMention], groups: list[list[int]]) -> N
 def extract_doc(doc: Doc, document: Document) -> Extraction:
     """Everything threatledger extracts from one parsed document."""
     ents = DocEntities(doc)
-    mentions = mention_events(doc, ents, document.published, opinion_piece=is_opinion_piece(document))
+    mentions = mention_events(doc, ents, document.published, opinion_piece=is_opinion_piece(document),
+                              title=document.title)
     merged = merge_mentions(mentions)
     groups = group_incidents(merged)
     _confirm_convicted(merged, groups)

@@ -47,9 +47,27 @@ def _abstract(token: Token) -> bool:
     return any(o.lower_ in ABSTRACT_TARGETS or o.lemma_ in ABSTRACT_TARGETS for o in _objects(token))
 
 
+PLAN_HEADS = frozenset({"attempt", "try", "plan", "plot", "seek", "conspire", "arrange", "contract", "hire",
+                        "recruit", "scheme", "prepare", "foil", "thwart"})
+
+
+def planned(token: Token) -> bool:
+    """An attack or killing that was only planned or attempted: the event is the plot."""
+    head = token
+    for _ in range(4):
+        if head.dep_ not in ("xcomp", "dobj", "pobj", "prep", "advcl", "acl", "ccomp") or head.head is head:
+            return False
+        head = head.head
+        if head.lemma_ in PLAN_HEADS:
+            return True
+    return False
+
+
 def attack(token: Token, kind: str) -> str | None:
     if _abstract(token):
         return None
+    if planned(token):
+        return "PLOT"
     if token.pos_ == "VERB":
         return kind if any(_is_concrete(o) for o in _objects(token)) or token.dep_ in ("xcomp", "ccomp") else None
     mods = {c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod", "poss", "nummod")}
@@ -103,10 +121,7 @@ def kill(token: Token, kind: str) -> str | None:
         return None
     if token.head.lemma_ in ("survive", "escape"):
         return "ATTACK"
-    if token.pos_ == "VERB" and token.dep_ in ("xcomp",) and token.head.lemma_ in ("attempt", "try", "plan",
-                                                                                   "plot", "seek", "conspire"):
-        return "PLOT"
-    return kind
+    return "PLOT" if planned(token) else kind
 
 
 def shoot(token: Token, kind: str) -> str | None:
@@ -269,3 +284,34 @@ def apply_frame(name: str | None, token: Token, kind: str) -> str | None:
     if name is None:
         return kind
     return FRAMES[name](token, kind)
+
+
+def ruling(token: Token, kind: str) -> str | None:
+    words = {t.lower_ for t in token.subtree}
+    return kind if words & {"responsible", "guilty", "violated", "liable"} else None
+
+
+def legal_context(token: Token, kind: str) -> str | None:
+    words = {t.lemma_ for t in token.sent}
+    return kind if words & {"prosecutor", "court", "unseal", "file", "indictment"} else None
+
+
+def prison_move(token: Token, kind: str) -> str | None:
+    words = {t.lower_ for t in token.subtree}
+    return kind if words & {"colony", "prison", "jail", "camp", "custody"} else None
+
+
+def treaty(token: Token, kind: str) -> str | None:
+    return kind if any(o.lower_ in ("treaty", "agreement", "accord") for o in _objects(token)) else None
+
+
+def hand_over(token: Token, kind: str) -> str | None:
+    if not any(c.lower_ == "over" for c in token.children):
+        return None
+    objs = _objects(token)
+    return kind if any(o.ent_type_ == "PERSON" or o.lower_ in PERSON_NOUNS or o.pos_ == "PRON" or
+                       o.lower_ in ("citizens", "nationals") for o in objs) else None
+
+
+FRAMES.update({"ruling": ruling, "legal_context": legal_context, "prison_move": prison_move, "treaty": treaty,
+               "hand_over": hand_over})
