@@ -1,4 +1,5 @@
-"""Readers that turn files, directories, JSON Lines, HTML and stdin into :class:`~threatledger.model.Document`.
+"""Readers that turn files, directories, JSON Lines, HTML and stdin into
+:class:`~threatledger.model.Document`.
 
 ``read_inputs`` never raises for one bad document: it yields a :class:`DocumentFailure` for it and goes on.
 """
