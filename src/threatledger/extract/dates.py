@@ -105,7 +105,9 @@ def normalise_date(text: str, pub: date | None) -> str | None:
         return f"{year}-{month:02d}-{day:02d}" if day else f"{year}-{month:02d}"
     if year_m is not None:
         return year_m.group(1)
-    return _dateparser(text, pub)
+    if re.search(r"\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}", t):
+        return _dateparser(text, pub)
+    return None
 
 
 def _dateparser(text: str, pub: date | None) -> str | None:
@@ -129,7 +131,16 @@ def _distance(a: Token, b: Token) -> int:
 
 
 def date_spans(sent: Span) -> list[Span]:
-    return [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
+    """DATE spans of the sentence; "February 2" followed by ", 2021" is joined into one span."""
+    spans = [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
+    out: list[Span] = []
+    for span in spans:
+        if out and all(t.is_punct for t in span.doc[out[-1].end:span.start]) and span.start - out[-1].end <= 1 \
+                and YEAR.fullmatch(span.text.strip()):
+            out[-1] = span.doc[out[-1].start:span.end]
+        else:
+            out.append(span)
+    return out
 
 
 def event_date(trigger: Token, pub: date | None, *, max_distance: int = 6) -> str | None:

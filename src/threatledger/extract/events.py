@@ -60,6 +60,7 @@ def mention_events(doc: Doc, ents: DocEntities, published: date | None, *, opini
                    title: str | None = None) -> list[EventMention]:
     """An EventMention for every trigger in the doc."""
     head_end = headline_end(doc, title)
+    lede = next((sent for sent in doc.sents if sent.start_char >= head_end and sent.text.strip()), None)
     out = []
     for trig in find_triggers(doc):
         if is_generic(trig.token, trig.kind):
@@ -67,7 +68,11 @@ def mention_events(doc: Doc, ents: DocEntities, published: date | None, *, opini
         roles = fill_roles(trig.token, trig.kind, ents)
         hypothetical = is_hypothetical(trig.token, trig.kind)
         status = classify_status(trig.token, trig.kind, hypothetical=hypothetical, opinion_piece=opinion_piece)
-        mention = EventMention(trig.kind, trig, roles, event_date(trig.token, published), status, hypothetical)
+        when = event_date(trig.token, published)
+        if when is None and published is not None and not hypothetical and lede is not None and \
+                trig.token.sent.start == lede.start:
+            when = published.isoformat()[:7]  # the lede reports what just happened: the month is certain
+        mention = EventMention(trig.kind, trig, roles, when, status, hypothetical)
         mention.secondary = trig.token.idx < head_end or is_back_reference(trig.token, trig.kind)
         out.append(mention)
     return out

@@ -26,16 +26,27 @@ class Filler:
     text: str
 
 
-def recent_person(ents: DocEntities, before_char: int) -> Cluster | None:
-    """The person whose last mention before ``before_char`` is the latest; named people first."""
+def _was_subject(ents: DocEntities, start: int, end: int) -> bool:
+    span = ents.doc.char_span(start, end, alignment_mode="expand")
+    return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+
+
+def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cluster | None:
+    """The person a pronoun most likely means: the latest named subject of the last few sentences,
+    else the most often mentioned named person before it."""
+    sent_starts = [s.start_char for s in ents.doc.sents if s.start_char <= before_char]
+    horizon = sent_starts[-window] if len(sent_starts) >= window else 0
     best: tuple[int, int, Cluster] | None = None
     for cluster in ents.clusters:
-        if cluster.type != "PERSON":
+        if cluster.type != "PERSON" or not cluster.name[:1].isupper():
             continue
-        ends = [start for start, _, _ in cluster.spans if start < before_char]
-        named = 1 if cluster.name[:1].isupper() else 0
-        if ends and (best is None or (named, max(ends)) > (best[0], best[1])):
-            best = (named, max(ends), cluster)
+        before = [(a, b) for a, b, _ in cluster.spans if a < before_char]
+        if not before:
+            continue
+        subject = max((a for a, b in before if a >= horizon and _was_subject(ents, a, b)), default=-1)
+        key = (subject, len(before), cluster)
+        if best is None or key[:2] > best[:2]:
+            best = key
     return best[2] if best else None
 
 
@@ -88,9 +99,15 @@ def filler_for(token: Token, ents: DocEntities) -> Filler | None:
     return None
 
 
+ANAPHORIC_MODIFIERS = frozenset({"same", "former", "alleged", "accused", "suspected", "latter", "former"})
+
+
 def _is_definite(token: Token) -> bool:
+    """"the suspect", "that same operative": a definite person noun with no description of its own."""
     dets = [c.lower_ for c in token.children if c.dep_ in ("det", "poss")]
-    return any(d in PHRASE_DETS for d in dets)
+    described = any(c.dep_ in ("amod", "compound", "nummod", "prep", "appos", "acl", "relcl") and
+                    c.lower_ not in ANAPHORIC_MODIFIERS for c in token.children)
+    return any(d in PHRASE_DETS for d in dets) and not described
 
 
 def expand_conj(token: Token) -> list[Token]:

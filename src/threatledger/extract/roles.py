@@ -12,7 +12,7 @@ from spacy.tokens import Token
 from threatledger.extract.lexicon import PERSON_NOUNS
 from threatledger.extract.places import demonyms
 from threatledger.extract.references import Filler, expand_conj, filler_for
-from threatledger.model import VIOLENT_TYPES
+from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
 from threatledger.resolve.within_doc import DocEntities
 
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on", "from"})
@@ -97,7 +97,20 @@ def noun_roles(noun: Token, kind: str) -> tuple[list[Token], list[Token]]:
     return agents, targets
 
 
-def place_tokens(trigger: Token) -> list[Token]:
+def _located_in(token: Token) -> list[Token]:
+    """Places inside an actor's phrase: "a court in Minsk", "the Berlin court", "prosecutors in Manhattan"."""
+    out = [c for c in token.children if c.dep_ in ("compound", "nmod") and c.ent_type_ in ("GPE", "LOC", "FAC")]
+    return out + [o for o in _pobjs(token, "in", "at") if o.ent_type_ in ("GPE", "LOC", "FAC")]
+
+
+def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
+    found = _place_of(trigger)
+    if not found and kind in LEGAL_TYPES:
+        found = [p for agent in agents for p in _located_in(agent)]
+    return found
+
+
+def _place_of(trigger: Token) -> list[Token]:
     holders = [trigger]
     if trigger.pos_ == "NOUN":
         verb = governing_verb(trigger)
@@ -140,7 +153,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     else:
         agents, targets = noun_roles(trigger, kind)
     roles: Roles = {"agent": _fill(agents, ents), "target": _fill(targets, ents),
-                    "place": _fill(place_tokens(trigger), ents), "sponsor": []}
+                    "place": _fill(place_tokens(trigger, kind, agents), ents), "sponsor": []}
     if kind in VIOLENT_TYPES:
         sponsors = _fill(sponsor_tokens(trigger, agents), ents) + _demonym_sponsors(agents, ents)
         states = [f for f in roles["agent"] if f.cluster.type == "STATE"]
