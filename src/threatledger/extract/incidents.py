@@ -42,23 +42,33 @@ def group_incidents(events: list[EventMention]) -> list[list[int]]:
             if person in owner:
                 sets.union(i, owner[person])
             owner[person] = i
-    _attach_loose(events, sets)
     groups: dict[int, list[int]] = {}
     for i in range(len(events)):
         groups.setdefault(sets.find(i), []).append(i)
-    return sorted(groups.values(), key=lambda g: g[0])
+    return _join_aftermath(events, sorted(groups.values(), key=lambda g: g[0]))
 
 
-def _attach_loose(events: list[EventMention], sets: _Sets) -> None:
-    sizes: dict[int, int] = {}
-    for i in range(len(events)):
-        sizes[sets.find(i)] = sizes.get(sets.find(i), 0) + 1
-    for i, event in enumerate(events):
-        if _people(event) or not events:
+def _years(events: list[EventMention], group: list[int]) -> set[int]:
+    return {int(events[i].date[:4]) for i in group if events[i].date}
+
+
+def _join_aftermath(events: list[EventMention], groups: list[list[int]]) -> list[list[int]]:
+    """News tells one main case: a group joins it unless it has people of its own and lies years apart."""
+    if len(groups) < 2:
+        return groups
+    main = max(groups, key=len)
+    main_years = _years(events, main)
+    out = [main]
+    for group in groups:
+        if group is main:
             continue
-        shared = [j for j in range(len(events)) if j != i and _entities(event) & _entities(events[j])]
-        if shared:
-            sets.union(i, min(shared, key=lambda j: abs(j - i)))
+        own_people = any(_people(events[i]) for i in group)
+        years = _years(events, group)
+        far = bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 2 for y in years)
+        if own_people and far:
+            out.append(group)
         else:
-            largest = max(sizes, key=lambda root: sizes[root])
-            sets.union(i, largest)
+            main.extend(group)
+    main.sort()
+    return sorted(out, key=lambda g: g[0])
+

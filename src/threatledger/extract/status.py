@@ -30,7 +30,7 @@ def clause_chain(trigger: Token) -> list[Token]:
     """The trigger and the words that govern it up to its clause's root."""
     chain = [trigger]
     token = trigger
-    while token.head is not token and token.dep_ not in ("ROOT",) and len(chain) < 6:
+    while token.head is not token and token.dep_ not in ("ROOT", "relcl", "acl", "appos") and len(chain) < 6:
         token = token.head
         chain.append(token)
         if token.dep_ in ("ccomp", "ROOT", "parataxis"):
@@ -38,11 +38,23 @@ def clause_chain(trigger: Token) -> list[Token]:
     return chain
 
 
+NEGATIVE_SUBJECTS = frozenset({"no", "none", "nobody", "neither", "nothing"})
+DECISION_HEADS = frozenset({"decide", "conclude", "rule", "authorise", "authorize", "determine"})
+
+
 def _negated(chain: list[Token]) -> bool:
     for token in chain[:3]:
         if any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in token.children):
             return True
+        for subj in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
+            if subj.lower_ in NEGATIVE_SUBJECTS or any(d.lower_ == "no" for d in subj.children if d.dep_ == "det"):
+                return True
     return False
+
+
+def _modal(token: Token) -> bool:
+    return any(c.dep_ == "aux" and c.tag_ == "MD" and c.lower_ in MODALS and not c.ent_type_
+               for c in token.children)
 
 
 def is_hypothetical(trigger: Token, kind: str) -> bool:
@@ -50,8 +62,10 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
     chain = clause_chain(trigger)
     if _negated(chain) or any(c.lower_ in IRREALIS_MODS for c in trigger.children if c.dep_ == "amod"):
         return True
+    if trigger.lemma_ in ("face", "seek"):
+        return True
     for k, token in enumerate(chain):
-        if any(c.tag_ == "MD" or c.lower_ in MODALS for c in token.children if c.dep_ == "aux"):
+        if _modal(token) and not any(t.lemma_ in DECISION_HEADS for t in chain[k + 1:]):
             return True
         if any(c.lower_ in ("if", "unless") for c in token.children if c.dep_ == "mark"):
             return True
