@@ -14,6 +14,7 @@ from spacy.tokens import Span, Token
 from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON
 from threatledger.resolve.within_doc import Cluster, DocEntities
 
+DISTRIBUTIVE = frozenset({"each", "either", "both", "neither", "every", "several", "some", "any", "many"})
 PHRASE_DETS = frozenset({"the", "that", "this", "those", "these"})
 MAX_PHRASE_TOKENS = 8
 
@@ -62,6 +63,14 @@ def noun_phrase(token: Token) -> Span:
                 child.right_edge.i - left < MAX_PHRASE_TOKENS:
             right = child.right_edge.i
     doc = token.doc
+    for k in range(token.i - 1, left - 1, -1):  # never reach across a line break or a dateline dash
+        if "\n" in doc[k].text_with_ws or doc[k].text in ("-", "–", "—"):
+            left = k + 1
+            break
+    for k in range(token.i, right + 1):
+        if "\n" in doc[k].whitespace_ or doc[k].text in ("-", "–", "—"):
+            right = k
+            break
     while left < right and doc[left].lower_ in PHRASE_DETS | {"a", "an"}:
         left += 1
     return doc[left:right + 1]
@@ -92,6 +101,8 @@ def filler_for(token: Token, ents: DocEntities) -> Filler | None:
         person = recent_person(ents, token.idx)
         if person is not None:
             return Filler(person, token.text)
+    if any(c.lower_ in DISTRIBUTIVE for c in token.children) or lower in ("citizens", "people", "person"):
+        return None  # "each man", "both men", "its own citizens": no entity of their own
     if token.pos_ in ("NOUN", "PROPN") and (lower in PERSON_NOUNS or lower in AUTHORITY_NOUNS):
         phrase = noun_phrase(token)
         kind = "PERSON" if lower in PERSON_NOUNS else "ORG"

@@ -48,6 +48,10 @@ def _trim(ent: Span) -> Span | None:
         start += 1
     while end > start and doc[end - 1].tag_ == "POS" or (end > start and doc[end - 1].is_punct):
         end -= 1
+    for k in range(start, end - 1):  # an entity never runs across a line break
+        if "\n" in doc[k].whitespace_ or "\n" in doc[k + 1].text:
+            end = k + 1
+            break
     if start >= end:
         return None
     return Span(doc, start, end, label=ent.label_)
