@@ -1,0 +1,272 @@
+"""Queries over a SQLite store: filtered incidents, one incident, entities, full-text search, stats."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from typing import Any
+
+from threatledger.errors import StoreError
+from threatledger.query.accountability import accounts, open_cases
+from threatledger.query.filters import date_upper_bound
+from threatledger.query.timeline import sort_timeline
+from threatledger.resolve.aliases import load_alias_table
+from threatledger.resolve.names import normalize_name, strip_titles
+from threatledger.store.records import (
+    EntityDetail,
+    IncidentDetail,
+    IncidentFilter,
+    IncidentSummary,
+    OpenCase,
+    SearchHit,
+    StoreStats,
+)
+from threatledger.store.sqlite_events import LIVE, chunks, load_events, marks
+from threatledger.store.sqlite_index import live_incident
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_ROLE_OF_FILTER = {"actor": "agent", "sponsor": "sponsor", "target": "target"}
+PARTICIPANTS_SHOWN = 6
+
+
+def fts_query(text: str) -> str:
+    """A safe FTS5 query: every word of ``text`` quoted, all required."""
+    words = _WORD.findall(text)
+    if not words:
+        raise StoreError(f"nothing to search for in {text!r}", hint="Give at least one word.")
+    return " ".join(f'"{w}"' for w in words)
+
+
+def entity_ids_for(conn: sqlite3.Connection, name: str) -> list[str]:
+    """Live ids of the entities a user's name may mean: by id, alias group, any known name, or a surname."""
+    if conn.execute("SELECT 1 FROM entities WHERE id = ?", (name,)).fetchone():
+        return _live_ids(conn, [name])
+    table = load_alias_table()
+    names = {normalize_name(n) for n in table.expand(name)}
+    names.add(normalize_name(strip_titles(name, table.person_prefixes)))
+    names.discard("")
+    if not names:
+        return []
+    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_names WHERE norm IN ({marks(list(names))})",
+                                      tuple(names))]
+    if not ids and len(names) == 1:
+        word = next(iter(names))
+        ids = [r[0] for r in conn.execute(
+            "SELECT DISTINCT entity_id FROM entity_names WHERE last_word = ? AND type = 'PERSON'", (word,))]
+    return _live_ids(conn, ids)
+
+
+def _live_ids(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
+    if not ids:
+        return []
+    rows = conn.execute(f"SELECT DISTINCT COALESCE(merged_into, id) FROM entities WHERE id IN ({marks(ids)})",
+                        tuple(ids))
+    return sorted(str(r[0]) for r in rows)
+
+
+def _role_clause(conn: sqlite3.Connection, role: str, name: str) -> tuple[str, list[Any]]:
+    ids = entity_ids_for(conn, name)
+    if ids:
+        match, params = f"a.cur_entity_id IN ({marks(ids)})", list(ids)
+    else:
+        match, params = "a.name LIKE ? ESCAPE '\\'", ["%" + _like(name) + "%"]
+    sql = (f"i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+           f" WHERE a.active = 1 AND a.role = ? AND {match} AND {LIVE})")
+    return sql, [role, *params]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _country_code(country: str) -> str:
+    if len(country) == 2 and country.isalpha():
+        return country.upper()
+    group = load_alias_table().lookup(country)
+    return group.country if group and group.country else country
+
+
+def _country_clause(country: str) -> tuple[str, list[Any]]:
+    code = _country_code(country)
+    sql = ("i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+           " JOIN entities e ON e.id = a.cur_entity_id"
+           f" WHERE a.active = 1 AND e.country = ? AND {LIVE})"
+           " OR i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+           f" WHERE a.active = 1 AND a.role = 'place' AND a.name LIKE ? ESCAPE '\\' AND {LIVE})")
+    return f"({sql})", [code, "%" + _like(country) + "%"]
+
+
+def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
+    parts, params = [], []
+    if filters.type:
+        parts.append("ev.cur_type = ?")
+        params.append(filters.type)
+    if filters.status:
+        parts.append("ev.cur_status = ?")
+        params.append(filters.status)
+    if filters.date_from:
+        parts.append("ev.cur_date >= ?")
+        params.append(filters.date_from)
+    if filters.date_to:
+        parts.append("ev.cur_date <= ?")
+        params.append(date_upper_bound(filters.date_to))
+    if not parts:
+        return None
+    return f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {LIVE} AND {' AND '.join(parts)})", params
+
+
+def _text_clause(text: str) -> tuple[str, list[Any]]:
+    query = fts_query(text)
+    sql = ("(i.id IN (SELECT ev.cur_incident_id FROM events_fts f JOIN events ev ON ev.pk = f.rowid"
+           f" WHERE events_fts MATCH ? AND {LIVE})"
+           " OR i.id IN (SELECT ev.cur_incident_id FROM documents_fts df JOIN events ev ON ev.document_pk = df.rowid"
+           f" WHERE documents_fts MATCH ? AND {LIVE}))")
+    return sql, [query, query]
+
+
+def filter_clauses(conn: sqlite3.Connection, filters: IncidentFilter) -> tuple[list[str], list[Any]]:
+    """SQL conditions over ``incidents i`` for every filter given."""
+    clauses: list[tuple[str, list[Any]]] = []
+    for option, role in _ROLE_OF_FILTER.items():
+        value = getattr(filters, option)
+        if value:
+            clauses.append(_role_clause(conn, role, value))
+    if filters.country:
+        clauses.append(_country_clause(filters.country))
+    event_clause = _event_clause(filters)
+    if event_clause is not None:
+        clauses.append(event_clause)
+    if filters.text:
+        clauses.append(_text_clause(filters.text))
+    return [c for c, _ in clauses], [p for _, ps in clauses for p in ps]
+
+
+def list_incidents(conn: sqlite3.Connection, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
+    """Incidents matching every filter, the most recent first."""
+    clauses, params = filter_clauses(conn, filters)
+    where = " AND ".join(["i.merged_into IS NULL", *clauses])
+    rows = conn.execute(
+        "SELECT i.id, i.summary, MIN(ev.cur_date) AS first, MAX(ev.cur_date) AS last,"
+        " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
+        " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
+        " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id JOIN documents d ON d.pk = ev.document_pk"
+        f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id"
+        " ORDER BY last IS NULL, last DESC, i.rowid LIMIT ?", (*params, limit)).fetchall()
+    people = _participants(conn, [r["id"] for r in rows])
+    return [IncidentSummary(r["id"], r["summary"], r["first"], r["last"], tuple(sorted(r["types"].split(","))),
+                            int(r["n"]), int(r["docs"]), tuple(people.get(r["id"], ())))
+            for r in rows]
+
+
+def _participants(conn: sqlite3.Connection, incident_ids: list[str]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for part in chunks(incident_ids):
+        rows = conn.execute(
+            "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first FROM event_args a"
+            " JOIN events ev ON ev.pk = a.event_pk JOIN entities e ON e.id = a.cur_entity_id"
+            f" WHERE ev.cur_incident_id IN ({marks(part)}) AND a.active = 1 AND a.role IN ('agent', 'target')"
+            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first", tuple(part))
+        for row in rows:
+            names = found.setdefault(row[0], [])
+            if len(names) < PARTICIPANTS_SHOWN:
+                names.append(row[1])
+    return found
+
+
+def incident_detail(conn: sqlite3.Connection, incident_id: str) -> IncidentDetail:
+    """One incident (a merged one is followed to where it lives) with its timeline and accountability."""
+    row = conn.execute("SELECT id FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    if row is None:
+        raise StoreError(f"no incident {incident_id!r}", hint="List incidents with `threatledger incidents`.")
+    live = live_incident(conn, incident_id)
+    summary = conn.execute("SELECT summary FROM incidents WHERE id = ?", (live,)).fetchone()[0]
+    merged = tuple(r[0] for r in conn.execute("SELECT id FROM incidents WHERE merged_into = ? ORDER BY rowid",
+                                              (live,)))
+    events = load_events(conn, "ev.cur_incident_id = ? AND ev.duplicate_of IS NULL", (live,))
+    timeline = sort_timeline(events)
+    documents = tuple(dict.fromkeys(e.source.document_id for e in timeline))
+    return IncidentDetail(live, summary, timeline, accounts(live, timeline), merged, documents)
+
+
+def entity_details(conn: sqlite3.Connection, name: str) -> list[EntityDetail]:
+    """Every live entity the name may mean, with its names and incidents."""
+    return [_entity_detail(conn, entity_id) for entity_id in entity_ids_for(conn, name)]
+
+
+def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
+    row = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+    ids = [entity_id] + [r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))]
+    names = tuple(sorted({r[0] for r in conn.execute(
+        f"SELECT name FROM entity_names WHERE entity_id IN ({marks(ids)})", ids)}))
+    docs = conn.execute(
+        "SELECT COUNT(DISTINCT x.document_pk) FROM doc_entities de JOIN extractions x ON x.pk = de.extraction_pk"
+        f" WHERE x.active = 1 AND de.entity_id IN ({marks(ids)})", ids).fetchone()[0]
+    rows = conn.execute(
+        "SELECT ev.cur_incident_id AS id, i.summary, GROUP_CONCAT(DISTINCT a.role) AS roles,"
+        " MIN(ev.cur_date) AS first FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f" JOIN incidents i ON i.id = ev.cur_incident_id WHERE a.cur_entity_id = ? AND a.active = 1 AND {LIVE}"
+        " GROUP BY ev.cur_incident_id ORDER BY first IS NULL, first", (entity_id,)).fetchall()
+    incidents = tuple({"id": r["id"], "summary": r["summary"], "roles": sorted(r["roles"].split(",")),
+                       "first_date": r["first"]} for r in rows)
+    return EntityDetail(row["id"], row["name"], row["type"], row["country"], names, int(docs), incidents,
+                        row["merged_into"])
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHit]:
+    """Event sentences, then documents, matching every word of ``text``, best first."""
+    query = fts_query(text)
+    hits = [SearchHit("event", r["doc_id"], r["title"], r["snip"], r["event_id"], r["cur_incident_id"])
+            for r in conn.execute(
+                "SELECT d.doc_id, d.title, ev.event_id, ev.cur_incident_id,"
+                " snippet(events_fts, 0, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
+                " FROM events_fts JOIN events ev ON ev.pk = events_fts.rowid JOIN documents d ON d.pk = ev.document_pk"
+                f" WHERE events_fts MATCH ? AND {LIVE} ORDER BY bm25(events_fts) LIMIT ?", (query, limit))]
+    hits += [SearchHit("document", r["doc_id"], r["title"], r["snip"])
+             for r in conn.execute(
+                 "SELECT d.doc_id, d.title, snippet(documents_fts, 1, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
+                 " FROM documents_fts JOIN documents d ON d.pk = documents_fts.rowid"
+                 " WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?", (query, limit))]
+    return hits[:limit]
+
+
+def store_stats(conn: sqlite3.Connection, version: int) -> StoreStats:
+    """Counts of what the store holds; events and documents are counted once across near-duplicates."""
+    def one(sql: str) -> int:
+        return int(conn.execute(sql).fetchone()[0])
+
+    by_type = {r[0]: int(r[1]) for r in conn.execute(
+        f"SELECT ev.cur_type, COUNT(*) FROM events ev WHERE {LIVE} AND ev.duplicate_of IS NULL"
+        " GROUP BY ev.cur_type ORDER BY ev.cur_type")}
+    return StoreStats(
+        schema_version=version,
+        documents=one("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NULL"),
+        near_duplicates=one("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NOT NULL"),
+        extractions=one("SELECT COUNT(*) FROM extractions"),
+        entities=one("SELECT COUNT(*) FROM entities WHERE merged_into IS NULL"),
+        events=sum(by_type.values()),
+        incidents=one("SELECT COUNT(DISTINCT ev.cur_incident_id) FROM events ev"
+                      f" WHERE {LIVE} AND ev.duplicate_of IS NULL"),
+        corrections=one("SELECT COUNT(*) FROM corrections"),
+        events_by_type=by_type)
+
+
+_GAP_CANDIDATES = f"""
+SELECT DISTINCT ev.cur_incident_id FROM events ev WHERE {LIVE} AND ev.duplicate_of IS NULL
+AND ev.cur_type IN ('CHARGE', 'RELEASE', 'TRANSFER', 'PLOT', 'ATTACK', 'KILLING')
+"""
+
+
+def list_open_cases(conn: sqlite3.Connection) -> list[OpenCase]:
+    """Accountability gaps over the whole store, incident by incident."""
+    ids = [r[0] for r in conn.execute(_GAP_CANDIDATES)]
+    cases: list[OpenCase] = []
+    for part in chunks(ids):
+        summaries = dict(conn.execute(f"SELECT id, summary FROM incidents WHERE id IN ({marks(part)})", tuple(part)))
+        events = load_events(conn, f"ev.cur_incident_id IN ({marks(part)}) AND ev.duplicate_of IS NULL", part)
+        by_incident: dict[str, list[Any]] = {}
+        for event in events:
+            by_incident.setdefault(event.incident_id, []).append(event)
+        for incident_id in part:
+            timeline = sort_timeline(by_incident.get(incident_id, []))
+            cases += open_cases(incident_id, summaries[incident_id], timeline)
+    return sorted(cases, key=lambda c: (c.kind, c.since or "", c.incident_id, c.person or ""))
