@@ -12,9 +12,24 @@ from datetime import date
 from typing import Any
 
 EVENT_TYPES: tuple[str, ...] = (
-    "PLOT", "ATTACK", "THREAT", "FATWA", "KILLING", "CYBERATTACK",
-    "ARREST", "SEARCH_RAID", "CHARGE", "TRIAL", "CONVICTION", "SENTENCE",
-    "RELEASE", "TRANSFER", "EXTRADITION", "SANCTION", "EXECUTION", "DIPLOMATIC_ACTION",
+    "PLOT",
+    "ATTACK",
+    "THREAT",
+    "FATWA",
+    "KILLING",
+    "CYBERATTACK",
+    "ARREST",
+    "SEARCH_RAID",
+    "CHARGE",
+    "TRIAL",
+    "CONVICTION",
+    "SENTENCE",
+    "RELEASE",
+    "TRANSFER",
+    "EXTRADITION",
+    "SANCTION",
+    "EXECUTION",
+    "DIPLOMATIC_ACTION",
 )
 VIOLENT_TYPES: frozenset[str] = frozenset({"PLOT", "ATTACK", "THREAT", "FATWA", "KILLING", "CYBERATTACK"})
 LEGAL_TYPES: frozenset[str] = frozenset(EVENT_TYPES) - VIOLENT_TYPES
@@ -39,8 +54,12 @@ class Provenance:
     extractor: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"document_id": self.document_id, "start": self.start, "end": self.end,
-                "extractor": self.extractor}
+        return {
+            "document_id": self.document_id,
+            "start": self.start,
+            "end": self.end,
+            "extractor": self.extractor,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +79,15 @@ class Document:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "url": self.url,
-                "published": self.published.isoformat() if self.published else None,
-                "outlet": self.outlet, "source": self.source, "content_hash": self.content_hash}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+            "outlet": self.outlet,
+            "source": self.source,
+            "content_hash": self.content_hash,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,8 +113,14 @@ class Entity:
     aliases: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "name": self.name, "type": self.type, "country": self.country,
-                "aliases": list(self.aliases), "mentions": [m.to_dict() for m in self.mentions]}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "country": self.country,
+            "aliases": list(self.aliases),
+            "mentions": [m.to_dict() for m in self.mentions],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,16 +160,22 @@ class Event:
         return value
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"id": self.id, "type": self.type, "trigger": self.trigger,
-                               "sentence": {"text": self.sentence, "start": self.sentence_start,
-                                            "end": self.sentence_end}}
+        out: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "trigger": self.trigger,
+            "sentence": {"text": self.sentence, "start": self.sentence_start, "end": self.sentence_end},
+        }
         for role in ROLES:
             args = self.role(role)
             out[role] = [a.to_dict() for a in args] if args else None
-        out.update(date=self.date, status=self.status,
-                   negated_or_hypothetical=self.negated_or_hypothetical,
-                   provenance=self.provenance.to_dict(),
-                   mentions=[m.to_dict() for m in self.mentions])
+        out.update(
+            date=self.date,
+            status=self.status,
+            negated_or_hypothetical=self.negated_or_hypothetical,
+            provenance=self.provenance.to_dict(),
+            mentions=[m.to_dict() for m in self.mentions],
+        )
         return out
 
 
@@ -166,10 +203,13 @@ class Extraction:
     error: dict[str, str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"doc": self.document.to_dict(), "extractor": self.extractor,
-                               "entities": [e.to_dict() for e in self.entities],
-                               "events": [e.to_dict() for e in self.events],
-                               "incidents": [i.to_dict() for i in self.incidents]}
+        out: dict[str, Any] = {
+            "doc": self.document.to_dict(),
+            "extractor": self.extractor,
+            "entities": [e.to_dict() for e in self.entities],
+            "events": [e.to_dict() for e in self.events],
+            "incidents": [i.to_dict() for i in self.incidents],
+        }
         if self.error is not None:
             out["error"] = self.error
         return out

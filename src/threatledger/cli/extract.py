@@ -15,8 +15,13 @@ from threatledger.model import Document, Extraction
 
 
 def _failure_record(source: str, document_id: str | None, error: Any) -> dict[str, Any]:
-    return {"doc": {"id": document_id or source, "source": source}, "entities": [], "events": [],
-            "incidents": [], "error": error.to_dict()}
+    return {
+        "doc": {"id": document_id or source, "source": source},
+        "entities": [],
+        "events": [],
+        "incidents": [],
+        "error": error.to_dict(),
+    }
 
 
 def _report_failure(source: str, error: Any) -> None:
@@ -57,9 +62,11 @@ def _count(counts: Counter[str], extraction: Extraction) -> None:
 
 
 def print_summary(counts: Counter[str]) -> None:
-    click.echo(f"{counts['documents']} documents extracted, {counts['failed']} failed: "
-               f"{counts['events']} events, {counts['entities']} entities, {counts['incidents']} incidents",
-               err=True)
+    click.echo(
+        f"{counts['documents']} documents extracted, {counts['failed']} failed: "
+        f"{counts['events']} events, {counts['entities']} entities, {counts['incidents']} incidents",
+        err=True,
+    )
     types = sorted(((k[5:], v) for k, v in counts.items() if k.startswith("type:")), key=lambda kv: -kv[1])
     if types:
         click.echo("events by type: " + ", ".join(f"{k} {v}" for k, v in types), err=True)
@@ -67,15 +74,32 @@ def print_summary(counts: Counter[str]) -> None:
 
 @click.command("extract")
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="Write JSON Lines here (default: stdout).")
-@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Publication date for documents that do not give one (YYYY-MM-DD).")
-@click.option("--n-process", type=int, default=None, help="Parser processes (default: THREATLEDGER_N_PROCESS or 1).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="Write JSON Lines here (default: stdout).",
+)
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Publication date for documents that do not give one (YYYY-MM-DD).",
+)
+@click.option(
+    "--n-process", type=int, default=None, help="Parser processes (default: THREATLEDGER_N_PROCESS or 1)."
+)
 @click.option("--summary/--no-summary", default=True, help="Print a summary on stderr at the end.")
 @click.pass_context
-def extract_command(ctx: click.Context, inputs: tuple[str, ...], output: str, published: Any,
-                    n_process: int | None, summary: bool) -> None:
+def extract_command(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    output: str,
+    published: Any,
+    n_process: int | None,
+    summary: bool,
+) -> None:
     """Extract events, entities and incidents from INPUT files, directories, JSON Lines or - (stdin)."""
     from threatledger.settings import get_settings
 

@@ -13,13 +13,29 @@ from functools import lru_cache
 import dateparser
 from spacy.tokens import Span, Token
 
-MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        "january february march april may june july august september october november december".split()
+    )
+}
 MONTHS.update({m[:3]: i for m, i in list(MONTHS.items())})
 MONTHS["sept"] = 9
 WEEKDAYS = {d: i for i, d in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())}
-NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-           "ten": 10, "a": 1, "an": 1}
+NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a": 1,
+    "an": 1,
+}
 YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 DAY = re.compile(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b")
 DURATION = re.compile(r"\b(years?|months?|days?|weeks?|hours?|minutes?)\b")
@@ -114,6 +130,7 @@ def _dateparser(text: str, pub: date | None) -> str | None:
     settings: dict[str, object] = {"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False}
     if pub is not None:
         from datetime import datetime
+
         settings["RELATIVE_BASE"] = datetime(pub.year, pub.month, pub.day)
     parsed = dateparser.parse(text, languages=["en"], settings=settings)
     return parsed.date().isoformat() if parsed else None
@@ -135,9 +152,13 @@ def date_spans(sent: Span) -> list[Span]:
     spans = [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
     out: list[Span] = []
     for span in spans:
-        if out and all(t.is_punct for t in span.doc[out[-1].end:span.start]) and span.start - out[-1].end <= 1 \
-                and YEAR.fullmatch(span.text.strip()):
-            out[-1] = span.doc[out[-1].start:span.end]
+        if (
+            out
+            and all(t.is_punct for t in span.doc[out[-1].end : span.start])
+            and span.start - out[-1].end <= 1
+            and YEAR.fullmatch(span.text.strip())
+        ):
+            out[-1] = span.doc[out[-1].start : span.end]
         else:
             out.append(span)
     return out

@@ -12,11 +12,11 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from threatledger.extract.dates import event_date
+from threatledger.extract.mentions import is_back_reference, is_generic
 from threatledger.extract.references import Filler
 from threatledger.extract.roles import fill_roles
 from threatledger.extract.status import classify_status, is_hypothetical
 from threatledger.extract.triggers import Trigger, find_triggers
-from threatledger.extract.mentions import is_back_reference, is_generic
 from threatledger.model import ROLES
 from threatledger.resolve.within_doc import DocEntities
 
@@ -56,8 +56,9 @@ def headline_end(doc: Doc, title: str | None) -> int:
     return 0
 
 
-def mention_events(doc: Doc, ents: DocEntities, published: date | None, *, opinion_piece: bool,
-                   title: str | None = None) -> list[EventMention]:
+def mention_events(
+    doc: Doc, ents: DocEntities, published: date | None, *, opinion_piece: bool, title: str | None = None
+) -> list[EventMention]:
     """An EventMention for every trigger in the doc."""
     head_end = headline_end(doc, title)
     lede = next((sent for sent in doc.sents if sent.start_char >= head_end and sent.text.strip()), None)
@@ -67,10 +68,17 @@ def mention_events(doc: Doc, ents: DocEntities, published: date | None, *, opini
             continue
         roles = fill_roles(trig.token, trig.kind, ents)
         hypothetical = is_hypothetical(trig.token, trig.kind)
-        status = classify_status(trig.token, trig.kind, hypothetical=hypothetical, opinion_piece=opinion_piece)
+        status = classify_status(
+            trig.token, trig.kind, hypothetical=hypothetical, opinion_piece=opinion_piece
+        )
         when = event_date(trig.token, published)
-        if when is None and published is not None and not hypothetical and lede is not None and \
-                trig.token.sent.start == lede.start:
+        if (
+            when is None
+            and published is not None
+            and not hypothetical
+            and lede is not None
+            and trig.token.sent.start == lede.start
+        ):
             when = published.isoformat()[:7]  # the lede reports what just happened: the month is certain
         mention = EventMention(trig.kind, trig, roles, when, status, hypothetical)
         mention.secondary = trig.token.idx < head_end or is_back_reference(trig.token, trig.kind)
@@ -87,14 +95,16 @@ def _participants_agree(a: EventMention, b: EventMention) -> bool:
     if ta and tb:
         return bool(ta & tb)
     aa, ab = a.ids("agent"), b.ids("agent")
-    if aa and ab and not (aa & ab):
-        return False
-    return True
+    return not (aa and ab and not aa & ab)
 
 
 def same_event(a: EventMention, b: EventMention) -> bool:
-    return a.kind == b.kind and a.hypothetical == b.hypothetical and _dates_agree(a.date, b.date) and \
-        _participants_agree(a, b)
+    return (
+        a.kind == b.kind
+        and a.hypothetical == b.hypothetical
+        and _dates_agree(a.date, b.date)
+        and _participants_agree(a, b)
+    )
 
 
 def merge_mentions(mentions: list[EventMention]) -> list[EventMention]:
@@ -108,9 +118,9 @@ def merge_mentions(mentions: list[EventMention]) -> list[EventMention]:
         else:
             groups.append([mention])
     for mention in (m for m in mentions if m.secondary):
-        group = _closest_group(mention, groups)
-        if group is not None:
-            group.append(mention)
+        target = _closest_group(mention, groups)
+        if target is not None:
+            target.append(mention)
     return [_represent(group) for group in groups]
 
 

@@ -35,20 +35,23 @@ def _confirm_convicted(events: list[EventMention], groups: list[list[int]]) -> N
 def extract_doc(doc: Doc, document: Document) -> Extraction:
     """Everything threatledger extracts from one parsed document."""
     ents = DocEntities(doc)
-    mentions = mention_events(doc, ents, document.published, opinion_piece=is_opinion_piece(document),
-                              title=document.title)
+    mentions = mention_events(
+        doc, ents, document.published, opinion_piece=is_opinion_piece(document), title=document.title
+    )
     merged = merge_mentions(mentions)
     groups = group_incidents(merged)
     _confirm_convicted(merged, groups)
     events = [event_record(m, document, EXTRACTOR) for m in merged]
     incidents = [incident_record([events[i] for i in group], document) for group in groups]
     entities = [entity_record(c, document, EXTRACTOR) for c in ents.clusters]
-    return Extraction(document=document, entities=entities, events=events, incidents=incidents,
-                      extractor=EXTRACTOR)
+    return Extraction(
+        document=document, entities=entities, events=events, incidents=incidents, extractor=EXTRACTOR
+    )
 
 
-def extract_documents(documents: Iterable[Document], *, n_process: int = 1,
-                      batch_size: int = 16) -> Iterator[Extraction]:
+def extract_documents(
+    documents: Iterable[Document], *, n_process: int = 1, batch_size: int = 16
+) -> Iterator[Extraction]:
     """Parse and extract documents in order; spaCy's ``n_process`` spreads parsing over processes."""
     from threatledger.nlp.pipeline import shared_pipeline
 

@@ -12,14 +12,48 @@ from spacy.tokens import Token
 
 from threatledger.extract.lexicon import ABSTRACT_TARGETS, AUTHORITY_NOUNS, PERSON_NOUNS
 
-DEATH_WORDS = frozenset({"dead", "death", "die", "died", "dies", "killed", "kill", "fatal", "fatally", "murder"})
-WEAPON_MODIFIERS = frozenset("""bomb knife gun arson chemical nerve terrorist terror suicide missile drone
-acid grenade armed deadly violent failed foiled attempted militant poison gas rocket""".split())
-MISSION_WORDS = frozenset({"consulate", "consulates", "embassy", "embassies", "mission", "council", "office",
-                           "offices", "centre", "center", "station"})
+DEATH_WORDS = frozenset(
+    {"dead", "death", "die", "died", "dies", "killed", "kill", "fatal", "fatally", "murder"}
+)
+WEAPON_MODIFIERS = frozenset(
+    """bomb knife gun arson chemical nerve terrorist terror suicide missile drone
+acid grenade armed deadly violent failed foiled attempted militant poison gas rocket""".split()
+)
+MISSION_WORDS = frozenset(
+    {
+        "consulate",
+        "consulates",
+        "embassy",
+        "embassies",
+        "mission",
+        "council",
+        "office",
+        "offices",
+        "centre",
+        "center",
+        "station",
+    }
+)
 ENVOY_WORDS = frozenset({"ambassador", "ambassadors", "envoy", "envoys", "diplomat", "diplomats", "charge"})
-NON_PERSON_OBJECTS = frozenset({"warrant", "warrants", "order", "orders", "plan", "plans", "search", "searches",
-                                "contract", "deal", "strategy", "policy", "statement", "report", "video"})
+NON_PERSON_OBJECTS = frozenset(
+    {
+        "warrant",
+        "warrants",
+        "order",
+        "orders",
+        "plan",
+        "plans",
+        "search",
+        "searches",
+        "contract",
+        "deal",
+        "strategy",
+        "policy",
+        "statement",
+        "report",
+        "video",
+    }
+)
 Frame = Callable[[Token, str], str | None]
 
 
@@ -39,16 +73,37 @@ def _objects(token: Token) -> list[Token]:
 def _is_concrete(token: Token) -> bool:
     if token.lower_ in ABSTRACT_TARGETS or token.lemma_ in ABSTRACT_TARGETS:
         return False
-    return (token.ent_type_ in ("PERSON", "ORG", "GPE", "FAC", "LOC", "NORP") or token.pos_ in ("PROPN", "PRON")
-            or token.lower_ in PERSON_NOUNS or token.lower_ in AUTHORITY_NOUNS or token.pos_ == "NOUN")
+    return (
+        token.ent_type_ in ("PERSON", "ORG", "GPE", "FAC", "LOC", "NORP")
+        or token.pos_ in ("PROPN", "PRON")
+        or token.lower_ in PERSON_NOUNS
+        or token.lower_ in AUTHORITY_NOUNS
+        or token.pos_ == "NOUN"
+    )
 
 
 def _abstract(token: Token) -> bool:
     return any(o.lower_ in ABSTRACT_TARGETS or o.lemma_ in ABSTRACT_TARGETS for o in _objects(token))
 
 
-PLAN_HEADS = frozenset({"attempt", "try", "plan", "plot", "seek", "conspire", "arrange", "contract", "hire",
-                        "recruit", "scheme", "prepare", "foil", "thwart"})
+PLAN_HEADS = frozenset(
+    {
+        "attempt",
+        "try",
+        "plan",
+        "plot",
+        "seek",
+        "conspire",
+        "arrange",
+        "contract",
+        "hire",
+        "recruit",
+        "scheme",
+        "prepare",
+        "foil",
+        "thwart",
+    }
+)
 
 
 def planned(token: Token) -> bool:
@@ -69,14 +124,23 @@ def attack(token: Token, kind: str) -> str | None:
     if planned(token):
         return "PLOT"
     if token.pos_ == "VERB":
-        return kind if any(_is_concrete(o) for o in _objects(token)) or token.dep_ in ("xcomp", "ccomp") else None
+        return (
+            kind
+            if any(_is_concrete(o) for o in _objects(token)) or token.dep_ in ("xcomp", "ccomp")
+            else None
+        )
     mods = {c.lower_ for c in token.children if c.dep_ in ("compound", "amod", "nmod", "poss", "nummod")}
     if mods & WEAPON_MODIFIERS or any(c.dep_ in ("poss", "nummod") for c in token.children):
         return kind
     if any(_is_concrete(o) for o in _objects(token)) or _children(token, "acl", "relcl"):
         return kind
-    return kind if token.dep_ in ("nsubjpass", "dobj", "pobj", "nsubj") and token.i > 0 and \
-        token.doc[token.i - 1].lower_ in ("the", "this", "that") else None
+    return (
+        kind
+        if token.dep_ in ("nsubjpass", "dobj", "pobj", "nsubj")
+        and token.i > 0
+        and token.doc[token.i - 1].lower_ in ("the", "this", "that")
+        else None
+    )
 
 
 def plot(token: Token, kind: str) -> str | None:
@@ -151,13 +215,22 @@ def arrest(token: Token, kind: str) -> str | None:
 
 def seize(token: Token, kind: str) -> str | None:
     objs = _objects(token)
-    return kind if any(o.ent_type_ == "PERSON" or o.lower_ in PERSON_NOUNS or o.pos_ == "PRON" for o in objs) else None
+    return (
+        kind
+        if any(o.ent_type_ == "PERSON" or o.lower_ in PERSON_NOUNS or o.pos_ == "PRON" for o in objs)
+        else None
+    )
 
 
 def search(token: Token, kind: str) -> str | None:
     if token.pos_ == "NOUN":
-        return kind if any(c.lower_ in ("warrant", "warrants") for c in token.head.children) or \
-            token.head.lower_ in ("warrant", "warrants") or _children(token, "prep") else None
+        return (
+            kind
+            if any(c.lower_ in ("warrant", "warrants") for c in token.head.children)
+            or token.head.lower_ in ("warrant", "warrants")
+            or _children(token, "prep")
+            else None
+        )
     objs = _objects(token)
     return kind if objs and not any(o.lower_ in ("for", "answers") for o in objs) else None
 
@@ -166,7 +239,11 @@ def charge(token: Token, kind: str) -> str | None:
     if token.pos_ == "NOUN":
         if any(c.lower_ == "in" for c in token.children) or token.head.lower_ == "in":
             return None
-        return kind if token.tag_ == "NNS" or _children(token, "prep") or token.dep_ in ("dobj", "nsubjpass") else None
+        return (
+            kind
+            if token.tag_ == "NNS" or _children(token, "prep") or token.dep_ in ("dobj", "nsubjpass")
+            else None
+        )
     if any(c.lower_ in ("battery", "phone", "fee") for c in _objects(token)):
         return None
     return kind
@@ -197,8 +274,20 @@ def sentence(token: Token, kind: str) -> str | None:
     if token.pos_ == "VERB":
         return kind
     words = {t.lower_ for t in token.subtree} | {c.lower_ for c in token.head.children}
-    prison = {"prison", "years", "year", "life", "death", "jail", "suspended", "months", "term", "his", "her",
-              "their"}
+    prison = {
+        "prison",
+        "years",
+        "year",
+        "life",
+        "death",
+        "jail",
+        "suspended",
+        "months",
+        "term",
+        "his",
+        "her",
+        "their",
+    }
     return kind if words & prison else None
 
 
@@ -207,9 +296,11 @@ def release(token: Token, kind: str) -> str | None:
     if mods & {"press", "news"} or token.doc[max(token.i - 1, 0)].lower_ in ("press", "news"):
         return None
     objs = _objects(token)
-    if objs and all(o.lower_ in NON_PERSON_OBJECTS or o.lower_ in ("footage", "details", "names", "data",
-                                                                     "information", "documents", "findings")
-                    for o in objs):
+    if objs and all(
+        o.lower_ in NON_PERSON_OBJECTS
+        or o.lower_ in ("footage", "details", "names", "data", "information", "documents", "findings")
+        for o in objs
+    ):
         return None
     return kind
 
@@ -245,8 +336,11 @@ def execute(token: Token, kind: str) -> str | None:
 
 def hang(token: Token, kind: str) -> str | None:
     objs = _objects(token)
-    return kind if any(o.ent_type_ == "PERSON" or o.pos_ == "PRON" or o.lower_ in PERSON_NOUNS for o in objs) \
+    return (
+        kind
+        if any(o.ent_type_ == "PERSON" or o.pos_ == "PRON" or o.lower_ in PERSON_NOUNS for o in objs)
         else None
+    )
 
 
 def envoy(token: Token, kind: str) -> str | None:
@@ -269,12 +363,36 @@ def violent_noun(token: Token, kind: str) -> str | None:
 
 
 FRAMES: dict[str, Frame] = {
-    "attack": attack, "plot": plot, "conspiracy": conspiracy, "violent_verb": violent_verb, "poison": poison,
-    "aircraft": aircraft, "threat": threat, "kill": kill, "shoot": shoot, "gun_down": gun_down,
-    "spyware": spyware, "arrest": arrest, "seize": seize, "search": search, "charge": charge,
-    "indictment": indictment, "trial": trial, "try": try_, "verdict": verdict, "sentence": sentence,
-    "release": release, "exchange": exchange, "freeze": freeze, "ban": ban, "designate": designate,
-    "execute": execute, "hang": hang, "envoy": envoy, "mission": mission, "ties": ties,
+    "attack": attack,
+    "plot": plot,
+    "conspiracy": conspiracy,
+    "violent_verb": violent_verb,
+    "poison": poison,
+    "aircraft": aircraft,
+    "threat": threat,
+    "kill": kill,
+    "shoot": shoot,
+    "gun_down": gun_down,
+    "spyware": spyware,
+    "arrest": arrest,
+    "seize": seize,
+    "search": search,
+    "charge": charge,
+    "indictment": indictment,
+    "trial": trial,
+    "try": try_,
+    "verdict": verdict,
+    "sentence": sentence,
+    "release": release,
+    "exchange": exchange,
+    "freeze": freeze,
+    "ban": ban,
+    "designate": designate,
+    "execute": execute,
+    "hang": hang,
+    "envoy": envoy,
+    "mission": mission,
+    "ties": ties,
     "violent_noun": violent_noun,
 }
 
@@ -309,9 +427,25 @@ def hand_over(token: Token, kind: str) -> str | None:
     if not any(c.lower_ == "over" for c in token.children):
         return None
     objs = _objects(token)
-    return kind if any(o.ent_type_ == "PERSON" or o.lower_ in PERSON_NOUNS or o.pos_ == "PRON" or
-                       o.lower_ in ("citizens", "nationals") for o in objs) else None
+    return (
+        kind
+        if any(
+            o.ent_type_ == "PERSON"
+            or o.lower_ in PERSON_NOUNS
+            or o.pos_ == "PRON"
+            or o.lower_ in ("citizens", "nationals")
+            for o in objs
+        )
+        else None
+    )
 
 
-FRAMES.update({"ruling": ruling, "legal_context": legal_context, "prison_move": prison_move, "treaty": treaty,
-               "hand_over": hand_over})
+FRAMES.update(
+    {
+        "ruling": ruling,
+        "legal_context": legal_context,
+        "prison_move": prison_move,
+        "treaty": treaty,
+        "hand_over": hand_over,
+    }
+)

@@ -49,7 +49,7 @@ def group_incidents(events: list[EventMention]) -> list[list[int]]:
 
 
 def _years(events: list[EventMention], group: list[int]) -> set[int]:
-    return {int(events[i].date[:4]) for i in group if events[i].date}
+    return {int(date[:4]) for i in group if (date := events[i].date)}
 
 
 def _join_aftermath(events: list[EventMention], groups: list[list[int]]) -> list[list[int]]:
@@ -64,11 +64,12 @@ def _join_aftermath(events: list[EventMention], groups: list[list[int]]) -> list
             continue
         own_people = any(_people(events[i]) for i in group)
         years = _years(events, group)
-        far = bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 2 for y in years)
+        far = (
+            bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 2 for y in years)
+        )
         if own_people and far:
             out.append(group)
         else:
             main.extend(group)
     main.sort()
     return sorted(out, key=lambda g: g[0])
-

@@ -25,8 +25,10 @@ def _raw() -> dict[str, Any]:
 
 @cache
 def trigger_words() -> dict[str, TriggerWord]:
-    return {lemma: TriggerWord(v["type"], frozenset(v["pos"]), v.get("frame"))
-            for lemma, v in _raw()["words"].items()}
+    return {
+        lemma: TriggerWord(v["type"], frozenset(v["pos"]), v.get("frame"))
+        for lemma, v in _raw()["words"].items()
+    }
 
 
 @cache
@@ -34,20 +36,27 @@ def trigger_phrases() -> list[tuple[str, list[dict[str, Any]]]]:
     return [(p["type"], p["pattern"]) for p in _raw()["phrases"]]
 
 
-PERSON_NOUNS = frozenset("""man woman men women suspect suspects defendant defendants operative operatives agent
+PERSON_NOUNS = frozenset(
+    """man woman men women suspect suspects defendant defendants operative operatives agent
 agents officer officers official officials diplomat diplomats spy spies gunman gunmen assassin assassins
 journalist journalists activist activists dissident dissidents leader leaders businessman national nationals
 citizen citizens critic critics defector defectors victim victims attacker attackers assailant killer killers
 member members employee employees adviser advisor commander colonel general minister ambassador envoy
 prisoner prisoners detainee detainees accused person people individual individuals father mother son daughter
 wife husband brother sister driver pilot worker workers writer author blogger opponent opponents cleric
-student students guard guards associate associates accomplice accomplices figure figures hitman hitmen""".split())
-AUTHORITY_NOUNS = frozenset("""court courts judge judges tribunal prosecutor prosecutors prosecution police
+student students guard guards associate associates accomplice accomplices figure figures
+hitman hitmen""".split()
+)
+AUTHORITY_NOUNS = frozenset(
+    """court courts judge judges tribunal prosecutor prosecutors prosecution police
 authorities authority government governments ministry department agency agencies service services
 investigators investigator treasury administration council parliament jury chamber office bureau
-regime state states kremlin army military navy commission union""".split())
-ABSTRACT_TARGETS = frozenset("""speech freedom freedoms democracy dissent diplomacy relations right rights
+regime state states kremlin army military navy commission union""".split()
+)
+ABSTRACT_TARGETS = frozenset(
+    """speech freedom freedoms democracy dissent diplomacy relations right rights
 law order rule press truth peace idea ideas values principle principles sovereignty credibility
-reputation economy talks deal process""".split())
+reputation economy talks deal process""".split()
+)
 PRONOUNS_PERSON = frozenset({"he", "him", "his", "she", "her", "himself", "herself"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "their"})

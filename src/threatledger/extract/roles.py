@@ -16,13 +16,56 @@ from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
 from threatledger.resolve.within_doc import DocEntities
 
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on", "from"})
-SPONSOR_CUES = ("on behalf of", "at the direction of", "on the orders of", "on orders from", "on orders of",
-                "at the behest of", "backed by", "sponsored by", "ordered by", "working for", "on the order of")
-SPONSOR_VERBS = frozenset({"order", "direct", "orchestrate", "mastermind", "sponsor", "commission", "approve",
-                           "authorise", "authorize"})
-STATE_ROLE_NOUNS = frozenset({"diplomat", "diplomats", "agent", "agents", "officer", "officers", "official",
-                              "officials", "operative", "operatives", "spy", "spies", "intelligence", "state",
-                              "government", "regime", "security", "services", "agencies", "forces"})
+SPONSOR_CUES = (
+    "on behalf of",
+    "at the direction of",
+    "on the orders of",
+    "on orders from",
+    "on orders of",
+    "at the behest of",
+    "backed by",
+    "sponsored by",
+    "ordered by",
+    "working for",
+    "on the order of",
+)
+SPONSOR_VERBS = frozenset(
+    {
+        "order",
+        "direct",
+        "orchestrate",
+        "mastermind",
+        "sponsor",
+        "commission",
+        "approve",
+        "authorise",
+        "authorize",
+    }
+)
+STATE_ROLE_NOUNS = frozenset(
+    {
+        "diplomat",
+        "diplomats",
+        "agent",
+        "agents",
+        "officer",
+        "officers",
+        "official",
+        "officials",
+        "operative",
+        "operatives",
+        "spy",
+        "spies",
+        "intelligence",
+        "state",
+        "government",
+        "regime",
+        "security",
+        "services",
+        "agencies",
+        "forces",
+    }
+)
 Roles = dict[str, list[Filler]]
 
 
@@ -45,8 +88,11 @@ def _fill(tokens: list[Token], ents: DocEntities) -> list[Filler]:
 
 
 def _is_passive(verb: Token) -> bool:
-    return any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children) or verb.tag_ == "VBN" and \
-        verb.dep_ in ("acl", "amod")
+    return (
+        any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
+        or verb.tag_ == "VBN"
+        and verb.dep_ in ("acl", "amod")
+    )
 
 
 def _subject(verb: Token) -> list[Token]:
@@ -92,14 +138,19 @@ def noun_roles(noun: Token, kind: str) -> tuple[list[Token], list[Token]]:
         targets += poss + [c for c in compounds if c.ent_type_ == "PERSON"]
     verb = governing_verb(noun)
     if not agents and verb is not None and noun.dep_ in ("dobj", "pobj") and not _is_passive(verb):
-        agents = [s for s in _subject(verb) if not (kind in VIOLENT_TYPES and s.lower_ in PERSON_NOUNS and
-                                                       s.lower_ in ("victim", "victims"))]
+        agents = [
+            s
+            for s in _subject(verb)
+            if not (kind in VIOLENT_TYPES and s.lower_ in PERSON_NOUNS and s.lower_ in ("victim", "victims"))
+        ]
     return agents, targets
 
 
 def _located_in(token: Token) -> list[Token]:
     """Places inside an actor's phrase: "a court in Minsk", "the Berlin court", "prosecutors in Manhattan"."""
-    out = [c for c in token.children if c.dep_ in ("compound", "nmod") and c.ent_type_ in ("GPE", "LOC", "FAC")]
+    out = [
+        c for c in token.children if c.dep_ in ("compound", "nmod") and c.ent_type_ in ("GPE", "LOC", "FAC")
+    ]
     return out + [o for o in _pobjs(token, "in", "at") if o.ent_type_ in ("GPE", "LOC", "FAC")]
 
 
@@ -121,8 +172,13 @@ def _place_of(trigger: Token) -> list[Token]:
         for obj in _pobjs(holder, *PLACE_PREPS):
             if obj.ent_type_ in ("GPE", "LOC", "FAC"):
                 out.append(obj)
-            out += [o for p in _kids(obj, "prep") if p.lower_ in ("in", "of") for o in _kids(p, "pobj")
-                    if o.ent_type_ in ("GPE", "LOC", "FAC")]
+            out += [
+                o
+                for p in _kids(obj, "prep")
+                if p.lower_ in ("in", "of")
+                for o in _kids(p, "pobj")
+                if o.ent_type_ in ("GPE", "LOC", "FAC")
+            ]
     return out
 
 
@@ -135,14 +191,24 @@ def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
         at = text.find(cue)
         if at >= 0:
             char = sent.start_char + at + len(cue)
-            out += [t for t in sent if t.idx > char and t.ent_type_ in ("ORG", "GPE", "NORP")
-                    and t.dep_ in ("pobj", "compound", "amod", "conj")][:2]
+            out += [
+                t
+                for t in sent
+                if t.idx > char
+                and t.ent_type_ in ("ORG", "GPE", "NORP")
+                and t.dep_ in ("pobj", "compound", "amod", "conj")
+            ][:2]
     for token in sent:
         if token.lemma_ in SPONSOR_VERBS and token is not trigger:
             out += [t for t in verb_roles(token)[0] if t.ent_type_ in ("ORG", "GPE")]
     for agent in agents:
-        out += [c for c in agent.subtree if c is not agent and c.ent_type_ in ("ORG", "GPE", "NORP")
-                and (c.dep_ in ("compound", "amod", "poss") or c.head.lower_ == "of")]
+        out += [
+            c
+            for c in agent.subtree
+            if c is not agent
+            and c.ent_type_ in ("ORG", "GPE", "NORP")
+            and (c.dep_ in ("compound", "amod", "poss") or c.head.lower_ == "of")
+        ]
     return out
 
 
@@ -152,8 +218,12 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         agents, targets = verb_roles(trigger)
     else:
         agents, targets = noun_roles(trigger, kind)
-    roles: Roles = {"agent": _fill(agents, ents), "target": _fill(targets, ents),
-                    "place": _fill(place_tokens(trigger, kind, agents), ents), "sponsor": []}
+    roles: Roles = {
+        "agent": _fill(agents, ents),
+        "target": _fill(targets, ents),
+        "place": _fill(place_tokens(trigger, kind, agents), ents),
+        "sponsor": [],
+    }
     if kind in VIOLENT_TYPES:
         sponsors = _fill(sponsor_tokens(trigger, agents), ents) + _demonym_sponsors(agents, ents)
         states = [f for f in roles["agent"] if f.cluster.type == "STATE"]

@@ -11,19 +11,28 @@ from spacy.tokens import Token
 
 from threatledger.model import VIOLENT_TYPES
 
-MODALS = frozenset({"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"})
-IRREALIS_HEADS = frozenset("""call urge demand seek want plan threaten vow consider propose ask push press face
+MODALS = frozenset(
+    {"will", "would", "could", "may", "might", "should", "can", "must", "shall", "'ll", "wo", "ca"}
+)
+IRREALIS_HEADS = frozenset(
+    """call urge demand seek want plan threaten vow consider propose ask push press face
 risk refuse decline hope expect aim intend prepare wish need require await pursue weigh mull debate
-recommend request insist""".split())
+recommend request insist""".split()
+)
 ATTEMPT_HEADS = frozenset({"attempt", "try", "plot", "conspire", "plan", "seek", "scheme"})
 REFUSAL_HEADS = frozenset({"refuse", "decline", "reject"})
-IRREALIS_MODS = frozenset({"possible", "potential", "proposed", "future", "likely", "further", "eventual",
-                           "prospective", "any"})
-HEDGES = frozenset("""allegedly alleged allege alleges accused accuse accuses accusing suspected suspect
+IRREALIS_MODS = frozenset(
+    {"possible", "potential", "proposed", "future", "likely", "further", "eventual", "prospective", "any"}
+)
+HEDGES = frozenset(
+    """allegedly alleged allege alleges accused accuse accuses accusing suspected suspect
 purportedly reportedly claimed claim claims claiming believed blamed blame denied deny denies
-indictment charges charged complaint prosecutors according""".split())
-OPINION_MARKERS = frozenset("""should must ought we our us need needs shameful outrageous disgraceful
-clearly obviously surely undoubtedly naive absurd""".split())
+indictment charges charged complaint prosecutors according""".split()
+)
+OPINION_MARKERS = frozenset(
+    """should must ought we our us need needs shameful outrageous disgraceful
+clearly obviously surely undoubtedly naive absurd""".split()
+)
 
 
 def clause_chain(trigger: Token) -> list[Token]:
@@ -47,14 +56,17 @@ def _negated(chain: list[Token]) -> bool:
         if any(c.dep_ == "neg" or c.lower_ in ("never", "no") for c in token.children):
             return True
         for subj in (c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")):
-            if subj.lower_ in NEGATIVE_SUBJECTS or any(d.lower_ == "no" for d in subj.children if d.dep_ == "det"):
+            if subj.lower_ in NEGATIVE_SUBJECTS or any(
+                d.lower_ == "no" for d in subj.children if d.dep_ == "det"
+            ):
                 return True
     return False
 
 
 def _modal(token: Token) -> bool:
-    return any(c.dep_ == "aux" and c.tag_ == "MD" and c.lower_ in MODALS and not c.ent_type_
-               for c in token.children)
+    return any(
+        c.dep_ == "aux" and c.tag_ == "MD" and c.lower_ in MODALS and not c.ent_type_ for c in token.children
+    )
 
 
 def is_hypothetical(trigger: Token, kind: str) -> bool:
@@ -65,11 +77,15 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
     if trigger.lemma_ in ("face", "seek"):
         return True
     for k, token in enumerate(chain):
-        if _modal(token) and not any(t.lemma_ in DECISION_HEADS for t in chain[k + 1:]):
+        if _modal(token) and not any(t.lemma_ in DECISION_HEADS for t in chain[k + 1 :]):
             return True
         if any(c.lower_ in ("if", "unless") for c in token.children if c.dep_ == "mark"):
             return True
-        if k > 0 and token.lemma_ in IRREALIS_HEADS and not (kind == "PLOT" and token.lemma_ in ATTEMPT_HEADS):
+        if (
+            k > 0
+            and token.lemma_ in IRREALIS_HEADS
+            and not (kind == "PLOT" and token.lemma_ in ATTEMPT_HEADS)
+        ):
             return True
         if k > 0 and token.lemma_ in ("deny", "acquit"):
             return True
@@ -78,8 +94,11 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
 
 def _refusal(trigger: Token) -> bool:
     chain = clause_chain(trigger)
-    return trigger.lemma_ in ("acquit", "acquittal") or any(t.lemma_ in REFUSAL_HEADS for t in chain[1:]) or \
-        (_negated(chain) and any(c.lower_ in ("will", "wo") for t in chain[:2] for c in t.children))
+    return (
+        trigger.lemma_ in ("acquit", "acquittal")
+        or any(t.lemma_ in REFUSAL_HEADS for t in chain[1:])
+        or (_negated(chain) and any(c.lower_ in ("will", "wo") for t in chain[:2] for c in t.children))
+    )
 
 
 def _hedged(trigger: Token) -> bool:

@@ -50,11 +50,12 @@ def find_triggers(doc: Doc) -> list[Trigger]:
         if token.i in covered:
             continue
         entry = words.get(token.lemma_.lower()) or words.get(token.lower_)
-        if entry is None or token.pos_ not in entry.pos | {"PROPN"} and token.pos_ != "NOUN":
+        if entry is None:
             continue
-        if token.pos_ not in entry.pos and not (token.pos_ in ("NOUN", "PROPN") and "NOUN" in entry.pos):
+        noun_like = token.pos_ in ("NOUN", "PROPN") and "NOUN" in entry.pos
+        if token.pos_ not in entry.pos and not noun_like:
             continue
-        kind = apply_frame(entry.frame, token, entry.type)
-        if kind is not None:
-            found[token.i] = Trigger(kind, token, doc[token.i:token.i + 1])
+        framed = apply_frame(entry.frame, token, entry.type)
+        if framed is not None:
+            found[token.i] = Trigger(framed, token, doc[token.i : token.i + 1])
     return [found[i] for i in sorted(found)]

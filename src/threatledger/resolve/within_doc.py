@@ -90,9 +90,9 @@ class DocEntities:
             prev = doc[span.start - 2]
             if prev.i in self.by_token:
                 return self.by_token[prev.i]
-        if span.start >= 2 and doc[span.start - 1].lower_ in ("aka", "as") and doc[span.start - 2].text == ",":
-            if span.start >= 3 and doc[span.start - 3].i in self.by_token:
-                return self.by_token[doc[span.start - 3].i]
+        alias_cue = span.start >= 3 and doc[span.start - 1].lower_ in ("aka", "as")
+        if alias_cue and doc[span.start - 2].text == "," and doc[span.start - 3].i in self.by_token:
+            return self.by_token[doc[span.start - 3].i]
         for cluster in self.clusters:
             if cluster.type in ("ORG", "STATE") and initials(cluster.name) == span.text:
                 return cluster

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from threatledger.errors import StoreError
 from threatledger.store.base import Store
@@ -16,14 +16,15 @@ __all__ = ["IncidentFilter", "IngestStats", "Store", "open_store", "parse_sqlite
 
 
 def parse_sqlite_url(url: str) -> tuple[str, float | None]:
-    """The file path and the optional lock ``timeout`` (seconds) of ``PATH`` or ``sqlite:///PATH?timeout=S``."""
-    if not url.startswith("sqlite:"):
+    """The file path and the optional lock ``timeout`` (seconds) of ``PATH`` or ``sqlite:///PATH?timeout=S``.
+
+    As in SQLAlchemy, ``sqlite:///ledger.db`` is relative and ``sqlite:////srv/ledger.db`` absolute.
+    """
+    if not url.startswith("sqlite://"):
         return url, None
-    parts = urlsplit(url)
-    path = parts.path if not parts.netloc else parts.netloc + parts.path
-    if url.startswith("sqlite:///") and path.startswith("/") and not url.startswith("sqlite:////"):
-        path = path[1:]  # sqlite:///relative.db is relative, sqlite:////abs.db is absolute
-    timeout = parse_qs(parts.query).get("timeout")
+    rest, _, query = url[len("sqlite://"):].partition("?")
+    path = rest[1:] if rest.startswith("/") else rest
+    timeout = parse_qs(query).get("timeout")
     try:
         return path or ":memory:", float(timeout[0]) if timeout else None
     except ValueError as exc:
