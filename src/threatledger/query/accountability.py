@@ -4,7 +4,7 @@ and the gaps (charged but at large, convicted but released or transferred, no on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from threatledger.store.records import EventView, OpenCase, PersonAccount, Step
 
@@ -23,6 +23,7 @@ FREED = frozenset({"released", "pardoned", "transferred"})
 UNPUNISHED_TYPES = frozenset({"PLOT", "ATTACK", "KILLING"})
 PROSECUTION_TYPES = frozenset({"CHARGE", "TRIAL", "CONVICTION", "SENTENCE"})
 _AT_LARGE = re.compile(r"\b(at large|fugitive|on the run|remains? free|never (been )?arrested|in absentia)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ACQUIT = re.compile(r"\bacquit", re.I)
 _PARDON = re.compile(r"\b(pardon|clemency|commut)", re.I)
 
@@ -58,17 +59,28 @@ def _person_key(name: str, entity_id: str | None) -> str:
     return entity_id or " ".join(name.lower().split())
 
 
-def person_steps(events: Iterable[EventView]) -> dict[str, tuple[str, str | None, list[Step]]]:
-    """Steps per defendant: key -> (name, entity id, steps). Defendants are the targets of legal events."""
+def said_at_large(text: str, name: str) -> bool:
+    """Whether a sentence of ``text`` says the person (by full name or surname) is at large."""
+    surname = name.split()[-1] if name.split() else name
+    pattern = re.compile(rf"\b{re.escape(surname)}\b")
+    return any(_AT_LARGE.search(s) and pattern.search(s) for s in _SENTENCE_END.split(text))
+
+
+def person_steps(events: Iterable[EventView], texts: Mapping[str, str] | None = None,
+                 ) -> dict[str, tuple[str, str | None, list[Step]]]:
+    """Steps per defendant: key -> (name, entity id, steps). Defendants are the targets of legal events.
+
+    ``texts`` (document id -> text) lets a charge's article say elsewhere that the person is at large.
+    """
     people: dict[str, tuple[str, str | None, list[Step]]] = {}
     for event in events:
         kinds = steps_of(event)
-        if not kinds:
-            continue
-        for arg in event.roles.get("target", ()):
-            key = _person_key(arg.entity_name or arg.name, arg.entity_id)
-            name, entity_id, steps = people.setdefault(key, (arg.entity_name or arg.name, arg.entity_id, []))
-            steps.extend(Step(k, event.date, event.id, event.sentence, event.source) for k in kinds)
+        for arg in event.roles.get("target", ()) if kinds else ():
+            name = arg.entity_name or arg.name
+            _, _, steps = people.setdefault(_person_key(name, arg.entity_id), (name, arg.entity_id, []))
+            extra = ("at large",) if "at large" not in kinds and event.type == "CHARGE" and texts and any(
+                said_at_large(texts.get(event.source.document_id, ""), n) for n in {name, arg.name}) else ()
+            steps.extend(Step(k, event.date, event.id, event.sentence, event.source) for k in (*kinds, *extra))
     return people
 
 
@@ -83,10 +95,11 @@ def current_status(steps: Sequence[Step]) -> str:
     return last
 
 
-def accounts(incident_id: str, events: Iterable[EventView]) -> tuple[PersonAccount, ...]:
+def accounts(incident_id: str, events: Iterable[EventView],
+             texts: Mapping[str, str] | None = None) -> tuple[PersonAccount, ...]:
     """Each person's legal steps in one incident, in date order, with the current status."""
     out = []
-    for name, entity_id, steps in person_steps(events).values():
+    for name, entity_id, steps in person_steps(events, texts).values():
         ordered = order_steps(steps)
         out.append(PersonAccount(incident_id, entity_id, name, current_status(ordered), ordered))
     return tuple(sorted(out, key=lambda a: (a.name.lower(), a.entity_id or "")))
@@ -108,9 +121,10 @@ def _person_cases(account: PersonAccount, summary: str) -> list[OpenCase]:
     return cases
 
 
-def open_cases(incident_id: str, summary: str, events: Sequence[EventView]) -> list[OpenCase]:
+def open_cases(incident_id: str, summary: str, events: Sequence[EventView],
+               texts: Mapping[str, str] | None = None) -> list[OpenCase]:
     """The accountability gaps of one incident."""
-    cases = [c for account in accounts(incident_id, events) for c in _person_cases(account, summary)]
+    cases = [c for account in accounts(incident_id, events, texts) for c in _person_cases(account, summary)]
     types = {e.type for e in events}
     if types & UNPUNISHED_TYPES and not types & PROSECUTION_TYPES:
         first = next(e for e in events if e.type in UNPUNISHED_TYPES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from threatledger.errors import StoreError
@@ -14,6 +15,7 @@ from threatledger.resolve.aliases import load_alias_table
 from threatledger.resolve.names import normalize_name, strip_titles
 from threatledger.store.records import (
     EntityDetail,
+    EventView,
     IncidentDetail,
     IncidentFilter,
     IncidentSummary,
@@ -105,8 +107,9 @@ def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
         parts.append("ev.cur_status = ?")
         params.append(filters.status)
     if filters.date_from:
-        parts.append("ev.cur_date >= ?")
-        params.append(filters.date_from)
+        # a coarser date that contains the bound overlaps the range: "2021" for --from 2021-06
+        parts.append("(ev.cur_date >= ? OR ev.cur_date = substr(?, 1, length(ev.cur_date)))")
+        params += [filters.date_from, filters.date_from]
     if filters.date_to:
         parts.append("ev.cur_date <= ?")
         params.append(date_upper_bound(filters.date_to))
@@ -185,7 +188,17 @@ def incident_detail(conn: sqlite3.Connection, incident_id: str) -> IncidentDetai
     events = load_events(conn, "ev.cur_incident_id = ? AND ev.duplicate_of IS NULL", (live,))
     timeline = sort_timeline(events)
     documents = tuple(dict.fromkeys(e.source.document_id for e in timeline))
-    return IncidentDetail(live, summary, timeline, accounts(live, timeline), merged, documents)
+    texts = charge_texts(conn, timeline)
+    return IncidentDetail(live, summary, timeline, accounts(live, timeline, texts), merged, documents)
+
+
+def charge_texts(conn: sqlite3.Connection, events: Sequence[EventView]) -> dict[str, str]:
+    """The texts of the documents that report a charge: they may say the defendant is at large."""
+    ids = sorted({e.source.document_id for e in events if e.type == "CHARGE"})
+    if not ids:
+        return {}
+    rows = conn.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks(ids)})", ids)
+    return {r[0]: r[1] for r in rows}
 
 
 def entity_details(conn: sqlite3.Connection, name: str) -> list[EntityDetail]:
@@ -263,10 +276,10 @@ def list_open_cases(conn: sqlite3.Connection) -> list[OpenCase]:
     for part in chunks(ids):
         summaries = dict(conn.execute(f"SELECT id, summary FROM incidents WHERE id IN ({marks(part)})", tuple(part)))
         events = load_events(conn, f"ev.cur_incident_id IN ({marks(part)}) AND ev.duplicate_of IS NULL", part)
-        by_incident: dict[str, list[Any]] = {}
+        by_incident: dict[str, list[EventView]] = {}
         for event in events:
             by_incident.setdefault(event.incident_id, []).append(event)
         for incident_id in part:
             timeline = sort_timeline(by_incident.get(incident_id, []))
-            cases += open_cases(incident_id, summaries[incident_id], timeline)
+            cases += open_cases(incident_id, summaries[incident_id], timeline, charge_texts(conn, timeline))
     return sorted(cases, key=lambda c: (c.kind, c.since or "", c.incident_id, c.person or ""))
