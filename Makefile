@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml requirements/model.txt
 setup: $(BIN)/.installed
 
 demo: setup
-	$(BIN)/threatledger extract examples/sample -o demo-output.jsonl --summary
+	$(BIN)/threatledger extract examples/sample -o demo-output.jsonl --show
 
 test: setup
 	$(BIN)/python -m pytest

@@ -30,7 +30,26 @@ def _report_failure(source: str, error: Any) -> None:
         click.echo(f"Hint: {error.hint}", err=True)
 
 
-def run_extract(inputs: list[str], out: IO[str], *, published: date | None, n_process: int) -> Counter[str]:
+def describe(extraction: Extraction) -> list[str]:
+    """A few readable lines about one document: its incidents and their events."""
+    title = extraction.document.title or extraction.document.id
+    lines = [f"{extraction.document.id}: {title}"]
+    by_id = {e.id: e for e in extraction.events}
+    for incident in extraction.incidents:
+        lines.append(f"  incident {incident.id}: {incident.summary}")
+        for event_id in incident.event_ids:
+            event = by_id[event_id]
+            who = ", ".join(a.name for a in event.target) or "-"
+            flag = " (negated/hypothetical)" if event.negated_or_hypothetical else ""
+            lines.append(
+                f"    {event.date or '----':10} {event.type:17} {event.status:9} target: {who}{flag}"
+            )
+    return lines
+
+
+def run_extract(
+    inputs: list[str], out: IO[str], *, published: date | None, n_process: int, verbose: bool = False
+) -> Counter[str]:
     """Read, extract and write; returns counts of documents, failures, events, incidents."""
     from threatledger.extract import extract_documents
     from threatledger.ingest import DocumentFailure, read_inputs
@@ -48,6 +67,8 @@ def run_extract(inputs: list[str], out: IO[str], *, published: date | None, n_pr
 
     for extraction in extract_documents(documents(), n_process=n_process):
         _count(counts, extraction)
+        if verbose:
+            click.echo("\n".join(describe(extraction)), err=True)
         out.write(json.dumps(extraction.to_dict(), ensure_ascii=False) + "\n")
     return counts
 
@@ -91,6 +112,7 @@ def print_summary(counts: Counter[str]) -> None:
     "--n-process", type=int, default=None, help="Parser processes (default: THREATLEDGER_N_PROCESS or 1)."
 )
 @click.option("--summary/--no-summary", default=True, help="Print a summary on stderr at the end.")
+@click.option("--show", is_flag=True, help="Print each document's incidents and events on stderr.")
 @click.pass_context
 def extract_command(
     ctx: click.Context,
@@ -99,6 +121,7 @@ def extract_command(
     published: Any,
     n_process: int | None,
     summary: bool,
+    show: bool,
 ) -> None:
     """Extract events, entities and incidents from INPUT files, directories, JSON Lines or - (stdin)."""
     from threatledger.settings import get_settings
@@ -106,10 +129,10 @@ def extract_command(
     procs = n_process or get_settings().n_process
     pub = published.date() if published else None
     if output == "-":
-        counts = run_extract(list(inputs), sys.stdout, published=pub, n_process=procs)
+        counts = run_extract(list(inputs), sys.stdout, published=pub, n_process=procs, verbose=show)
     else:
         with open(output, "w", encoding="utf-8") as out:
-            counts = run_extract(list(inputs), out, published=pub, n_process=procs)
+            counts = run_extract(list(inputs), out, published=pub, n_process=procs, verbose=show)
     if summary:
         print_summary(counts)
     if counts["failed"]:

@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from threatledger.extract.events import EventMention, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
 from threatledger.extract.records import entity_record, event_record, incident_record
+from threatledger.extract.sponsors import propagate_sponsors
 from threatledger.model import Document, Extraction
 from threatledger.resolve.within_doc import DocEntities
 from threatledger.settings import EXTRACTOR_NAME, EXTRACTOR_VERSION
@@ -41,6 +42,7 @@ def extract_doc(doc: Doc, document: Document) -> Extraction:
     merged = merge_mentions(mentions)
     groups = group_incidents(merged)
     _confirm_convicted(merged, groups)
+    propagate_sponsors(doc, ents, merged, groups)
     events = [event_record(m, document, EXTRACTOR) for m in merged]
     incidents = [incident_record([events[i] for i in group], document) for group in groups]
     entities = [entity_record(c, document, EXTRACTOR) for c in ents.clusters]

@@ -7,9 +7,9 @@ Legal events follow the guidelines: the authority is the agent, the person acted
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Span, Token
 
-from threatledger.extract.lexicon import PERSON_NOUNS
+from threatledger.extract.lexicon import AUTHORITY_NOUNS
 from threatledger.extract.places import demonyms
 from threatledger.extract.references import Filler, expand_conj, filler_for
 from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
@@ -28,6 +28,11 @@ SPONSOR_CUES = (
     "ordered by",
     "working for",
     "on the order of",
+    "linked to",
+    "links to",
+    "blamed on",
+    "directed by",
+    "agents of",
 )
 SPONSOR_VERBS = frozenset(
     {
@@ -64,6 +69,25 @@ STATE_ROLE_NOUNS = frozenset(
         "services",
         "agencies",
         "forces",
+    }
+)
+PERPETRATE_VERBS = frozenset(
+    {
+        "carry",
+        "commit",
+        "launch",
+        "stage",
+        "perpetrate",
+        "mount",
+        "conduct",
+        "plan",
+        "plot",
+        "organise",
+        "organize",
+        "attempt",
+        "issue",
+        "make",
+        "hatch",
     }
 )
 Roles = dict[str, list[Filler]]
@@ -137,13 +161,19 @@ def noun_roles(noun: Token, kind: str) -> tuple[list[Token], list[Token]]:
     else:
         targets += poss + [c for c in compounds if c.ent_type_ == "PERSON"]
     verb = governing_verb(noun)
-    if not agents and verb is not None and noun.dep_ in ("dobj", "pobj") and not _is_passive(verb):
-        agents = [
-            s
-            for s in _subject(verb)
-            if not (kind in VIOLENT_TYPES and s.lower_ in PERSON_NOUNS and s.lower_ in ("victim", "victims"))
-        ]
+    if not agents and verb is not None and _performs(verb, noun, kind):
+        agents = _subject(verb)
     return agents, targets
+
+
+def _performs(verb: Token, noun: Token, kind: str) -> bool:
+    """Whether the subject of the verb governing a nominal trigger is the one who acts:
+    "prosecutors filed charges", "the gang carried out the attack" (not "charged over the killing")."""
+    if _is_passive(verb) or noun.dep_ not in ("dobj", "pobj"):
+        return False
+    if kind not in VIOLENT_TYPES:
+        return True
+    return noun.dep_ == "dobj" and noun.head is verb and verb.lemma_ in PERPETRATE_VERBS
 
 
 def _located_in(token: Token) -> list[Token]:
@@ -182,9 +212,8 @@ def _place_of(trigger: Token) -> list[Token]:
     return out
 
 
-def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
-    """States or agencies the sentence puts behind a violent event."""
-    sent = trigger.sent
+def attributed_sponsors(sent: Span, *, skip: Token | None = None) -> list[Token]:
+    """States or agencies a sentence puts behind an act: "ordered by X", "on behalf of X", "X was behind"."""
     text = sent.text.lower()
     out: list[Token] = []
     for cue in SPONSOR_CUES:
@@ -194,13 +223,51 @@ def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
             out += [
                 t
                 for t in sent
-                if t.idx > char
+                if char < t.idx < char + 60
                 and t.ent_type_ in ("ORG", "GPE", "NORP")
                 and t.dep_ in ("pobj", "compound", "amod", "conj")
             ][:2]
     for token in sent:
-        if token.lemma_ in SPONSOR_VERBS and token is not trigger:
-            out += [t for t in verb_roles(token)[0] if t.ent_type_ in ("ORG", "GPE")]
+        if token.lemma_ in SPONSOR_VERBS and token is not skip and _about_violence(token):
+            out += [t for t in _orderers(token) if _is_actor(t)]
+        if token.lower_ == "behind" and token.head.lemma_ == "be":
+            out += [t for t in _kids(token.head, "nsubj") if t.ent_type_ in ("ORG", "GPE", "NORP")]
+    return out
+
+
+VIOLENT_WORDS = frozenset(
+    """killing murder assassination attack plot poisoning operation bombing shooting
+abduction kidnapping it""".split()
+)
+
+
+def _about_violence(verb: Token) -> bool:
+    """ "ordered the killing", "the operation was approved by": the verb's object is a violent act."""
+    objs = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "xcomp", "ccomp")]
+    return any(
+        t.lower_ in VIOLENT_WORDS or t.lemma_ in ("kill", "murder", "assassinate")
+        for o in objs
+        for t in o.subtree
+    )
+
+
+def _is_actor(token: Token) -> bool:
+    return token.ent_type_ in ("ORG", "GPE", "NORP") or token.lower_ in AUTHORITY_NOUNS
+
+
+def _orderers(verb: Token) -> list[Token]:
+    """Who ordered or directed: the active subject, or every "by X" of a passive, "or by Y" included."""
+    if not _is_passive(verb):
+        return _subject(verb)
+    preps = [
+        p for p in verb.subtree if p.dep_ in ("prep", "agent") and p.lower_ == "by" and p.head.i <= verb.i + 6
+    ]
+    return [o for p in preps for o in _kids(p, "pobj")]
+
+
+def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
+    """States or agencies the sentence puts behind a violent event."""
+    out = attributed_sponsors(trigger.sent, skip=trigger)
     for agent in agents:
         out += [
             c
@@ -225,12 +292,29 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         "sponsor": [],
     }
     if kind in VIOLENT_TYPES:
-        sponsors = _fill(sponsor_tokens(trigger, agents), ents) + _demonym_sponsors(agents, ents)
+        sponsors = fill_sponsors(sponsor_tokens(trigger, agents), ents) + _demonym_sponsors(agents, ents)
         states = [f for f in roles["agent"] if f.cluster.type == "STATE"]
         roles["agent"] = [f for f in roles["agent"] if f.cluster.type != "STATE"]
         roles["sponsor"] = _unique(states + sponsors)
     roles["target"] = [f for f in roles["target"] if all(f.cluster is not a.cluster for a in roles["agent"])]
     return roles
+
+
+def fill_sponsors(tokens: list[Token], ents: DocEntities) -> list[Filler]:
+    """Sponsor values; a demonym stands for its state, or for the agency it describes ("Russian agencies")."""
+    out: list[Filler] = []
+    for token in tokens:
+        if token.ent_type_ == "NORP" and ents.cluster_of(token.i) is None:
+            if token.head.lower_ in AUTHORITY_NOUNS or token.head.lower_ in STATE_ROLE_NOUNS:
+                token = token.head
+            else:
+                code = demonyms().get(token.text)
+                state = next((c for c in ents.clusters if c.type == "STATE" and c.country == code), None)
+                if state is not None:
+                    out.append(Filler(state, token.text))
+                continue
+        out += _fill([token], ents)
+    return _unique(out)
 
 
 def _demonym_sponsors(agents: list[Token], ents: DocEntities) -> list[Filler]:
