@@ -10,6 +10,7 @@ from spacy.tokens import Doc
 from threatledger.extract.events import EventMention, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
 from threatledger.extract.records import entity_record, event_record, incident_record
+from threatledger.extract.carryover import carry_roles
 from threatledger.extract.sponsors import propagate_sponsors
 from threatledger.model import Document, Extraction
 from threatledger.resolve.within_doc import DocEntities
@@ -43,6 +44,7 @@ def extract_doc(doc: Doc, document: Document) -> Extraction:
     groups = group_incidents(merged)
     _confirm_convicted(merged, groups)
     propagate_sponsors(doc, ents, merged, groups)
+    carry_roles(merged, groups)
     events = [event_record(m, document, EXTRACTOR) for m in merged]
     incidents = [incident_record([events[i] for i in group], document) for group in groups]
     entities = [entity_record(c, document, EXTRACTOR) for c in ents.clusters]
