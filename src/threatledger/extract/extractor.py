@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from threatledger.extract.carryover import carry_roles
 from threatledger.extract.events import EventMention, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
 from threatledger.extract.records import entity_record, event_record, incident_record
-from threatledger.extract.carryover import carry_roles
 from threatledger.extract.sponsors import propagate_sponsors
 from threatledger.model import Document, Extraction
 from threatledger.resolve.within_doc import DocEntities
