@@ -105,3 +105,13 @@ def test_resolve_entities_scores_and_type_compatibility() -> None:
     assert person_similarity("karimi", "karimi") == 0
     assert types_compatible("ORG", "STATE") and types_compatible("STATE", "PLACE")
     assert not types_compatible("PERSON", "ORG") and not types_compatible("ORG", "PLACE")
+
+
+def test_resolve_entities_descriptions_stay_in_their_document(tmp_path: Path) -> None:
+    with SQLiteStore(tmp_path / "ledger.db") as store:
+        first = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-a").resolve(entity("old man"))
+        second = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("old man"))
+        police = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("police", "ORG"))
+        agency = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("IRGC", "ORG"))
+    assert first.entity_id != second.entity_id and first.method == "local"
+    assert police.method == "local" and agency.method == "alias"

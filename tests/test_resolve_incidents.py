@@ -14,7 +14,8 @@ from threatledger.resolve.incidents import (
     year_of,
 )
 
-PERSONS = {"karimi": ("ent_karimi", "PERSON"), "baran": ("ent_baran", "PERSON"), "irgc": ("ent_irgc", "ORG")}
+PERSONS = {"Karimi": ("ent_karimi", "PERSON"), "Leyla Baran": ("ent_baran", "PERSON"), "IRGC": ("ent_irgc", "ORG"),
+           "old man": ("ent_old_man", "PERSON")}
 
 
 def lookup(local_id: str | None, name: str) -> tuple[str, str] | None:
@@ -29,10 +30,15 @@ def event(type: str, *, agent: tuple[str, ...] = (), target: tuple[str, ...] = (
 
 
 def test_incidents_key_participants_are_persons_by_role() -> None:
-    plot = event("PLOT", agent=("karimi", "irgc"), target=("baran",))
+    plot = event("PLOT", agent=("Karimi", "IRGC"), target=("Leyla Baran",))
     assert event_participants(plot, lookup) == {("ent_karimi", PERPETRATOR), ("ent_baran", VICTIM)}
-    charge = event("CHARGE", agent=("irgc",), target=("karimi",))
+    charge = event("CHARGE", agent=("IRGC",), target=("Karimi",))
     assert event_participants(charge, lookup) == {("ent_karimi", DEFENDANT)}
+
+
+def test_incidents_described_people_are_not_key_participants() -> None:
+    arrest = event("ARREST", target=("old man",))
+    assert event_participants(arrest, lookup) == frozenset()
 
 
 def test_incidents_defendant_joins_the_plot_of_its_perpetrator() -> None:

@@ -17,7 +17,14 @@ from rapidfuzz import fuzz
 
 from threatledger.model import Entity, content_id
 from threatledger.resolve.aliases import AliasGroup, AliasTable, load_alias_table
-from threatledger.resolve.names import acronym, block_keys, looks_like_acronym, normalize_name, strip_titles
+from threatledger.resolve.names import (
+    acronym,
+    block_keys,
+    is_proper_name,
+    looks_like_acronym,
+    normalize_name,
+    strip_titles,
+)
 
 PERSON_WHOLE_MIN = 85.0
 PERSON_ENDS_MIN = 80.0
@@ -59,7 +66,7 @@ class Resolution:
     entity_id: str
     name: str
     type: str
-    method: str  # alias | exact | acronym | fuzzy | surname | new
+    method: str  # alias | exact | acronym | fuzzy | surname | new | local
     created: bool = False
 
 
@@ -88,9 +95,10 @@ def _distinct(candidates: Iterable[NameCandidate]) -> list[NameCandidate]:
 class EntityResolver:
     """Resolve the entities of one extraction against a :class:`NameIndex`."""
 
-    def __init__(self, index: NameIndex, *, aliases: AliasTable | None = None) -> None:
+    def __init__(self, index: NameIndex, *, aliases: AliasTable | None = None, scope: str = "") -> None:
         self.index = index
         self.aliases = aliases or load_alias_table()
+        self.scope = scope  # the document being resolved: descriptions ("an old man") stay inside it
 
     def clean_name(self, entity: Entity) -> str:
         """The entity's name without titles (persons) and surrounding space."""
@@ -105,9 +113,19 @@ class EntityResolver:
     def resolve(self, entity: Entity) -> Resolution:
         """Find or create the global entity for one document entity and index its names."""
         name = self.clean_name(entity)
+        if self.is_description(entity, name):
+            return self._create(entity, name, scope=self.scope)
         resolution = self._match(entity, name) or self._create(entity, name)
         self._index_names(resolution, entity, name)
         return resolution
+
+    def is_description(self, entity: Entity, name: str) -> bool:
+        """An unnamed referent ("an old man", "police") is one document's, never matched across documents."""
+        if self.aliases.lookup(entity.name, entity.type) is not None:
+            return False
+        if entity.type == "PERSON":
+            return not is_proper_name(name, self.aliases.person_prefixes)
+        return not any(word[:1].isupper() for word in name.split())
 
     def _match(self, entity: Entity, name: str) -> Resolution | None:
         group = self._alias_group(entity)
@@ -190,10 +208,11 @@ class EntityResolver:
         _, best = max(scored, key=lambda sc: (sc[0], sc[1].entity_id))
         return Resolution(best.entity_id, best.name, best.type, "fuzzy")
 
-    def _create(self, entity: Entity, name: str) -> Resolution:
-        entity_id = content_id("ent", entity.type, normalize_name(name))
+    def _create(self, entity: Entity, name: str, *, scope: str = "") -> Resolution:
+        parts = (entity.type, normalize_name(name), scope) if scope else (entity.type, normalize_name(name))
+        entity_id = content_id("ent", *parts)
         self.index.add_entity(entity_id, name, entity.type, entity.country)
-        return Resolution(entity_id, name, entity.type, "new", created=True)
+        return Resolution(entity_id, name, entity.type, "local" if scope else "new", created=True)
 
     def _clean_mention(self, text: str, entity_type: str) -> str:
         text = text.strip()

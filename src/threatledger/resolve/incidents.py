@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from threatledger.model import VIOLENT_TYPES, Event, content_id
+from threatledger.resolve.aliases import load_alias_table
+from threatledger.resolve.names import is_proper_name
 
 VICTIM, PERPETRATOR, DEFENDANT = "victim", "perpetrator", "defendant"
 _WEIGHTS = {VICTIM: 3, PERPETRATOR: 2, DEFENDANT: 2}
@@ -52,18 +54,22 @@ def year_of(date: str | None) -> int | None:
     return int(date[:4])
 
 
+def participant_roles(event_type: str) -> tuple[tuple[str, str], ...]:
+    """Which roles of an event of this type hold key participants, and as what kind."""
+    if event_type in VIOLENT_TYPES:
+        return (("target", VICTIM), ("agent", PERPETRATOR))
+    return (("target", DEFENDANT),)
+
+
 def event_participants(event: Event, lookup: EntityLookup) -> frozenset[Participant]:
-    """The key participants of one event, as global entity ids, persons only."""
-    roles: tuple[tuple[str, str], ...]
-    if event.type in VIOLENT_TYPES:
-        roles = (("target", VICTIM), ("agent", PERPETRATOR))
-    else:
-        roles = (("target", DEFENDANT),)
+    """The key participants of one event, as global entity ids: named persons only ("the suspect",
+    "two men" or "police officers" would tie unrelated cases together)."""
+    prefixes = load_alias_table().person_prefixes
     found: set[Participant] = set()
-    for role, kind in roles:
+    for role, kind in participant_roles(event.type):
         for arg in event.role(role):
             hit = lookup(arg.entity_id, arg.name)
-            if hit is not None and hit[1] == "PERSON":
+            if hit is not None and hit[1] == "PERSON" and is_proper_name(arg.name, prefixes):
                 found.add((hit[0], kind))
     return frozenset(found)
 

@@ -49,6 +49,15 @@ def strip_titles(name: str, prefixes: frozenset[str]) -> str:
     return " ".join(words)
 
 
+def is_proper_name(name: str, prefixes: frozenset[str]) -> bool:
+    """Whether a person's name names someone ("Osman Kereth") rather than describes ("old man", "Cleric").
+
+    The last word must be capitalised and not a title or role word.
+    """
+    words = name.split()
+    return bool(words) and words[-1][:1].isupper() and normalize_name(words[-1]) not in prefixes
+
+
 def skeleton(token: str) -> str:
     """A coarse sound key of one word: repeated letters folded, vowels after the first letter dropped.
 

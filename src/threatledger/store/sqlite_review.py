@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from threatledger.errors import StoreError
-from threatledger.model import EVENT_TYPES, STATUSES, VIOLENT_TYPES, content_id
+from threatledger.model import EVENT_TYPES, STATUSES, content_id
 from threatledger.resolve.aliases import load_alias_table
-from threatledger.resolve.names import normalize_name, strip_titles
+from threatledger.resolve.incidents import participant_roles
+from threatledger.resolve.names import is_proper_name, normalize_name, strip_titles
 from threatledger.store.records import Correction
 from threatledger.store.sqlite_events import marks
 from threatledger.store.sqlite_index import live_entity, live_incident, utc_now
@@ -221,15 +222,13 @@ def split_incident(conn: sqlite3.Connection, incident_id: str, event_ids: Sequen
 def rebuild_participants(conn: sqlite3.Connection, incident_id: str) -> None:
     """Recompute an incident's key participants from its current events (used after a split)."""
     rows = conn.execute(
-        "SELECT ev.cur_type, a.role, a.cur_entity_id FROM events ev JOIN event_args a ON a.event_pk = ev.pk"
+        "SELECT ev.cur_type, a.role, a.name, a.cur_entity_id FROM events ev JOIN event_args a ON a.event_pk = ev.pk"
         " JOIN entities e ON e.id = a.cur_entity_id WHERE ev.cur_incident_id = ? AND ev.active = 1"
         " AND a.active = 1 AND e.type = 'PERSON'", (incident_id,)).fetchall()
-    found = set()
-    for event_type, role, entity_id in rows:
-        if event_type in VIOLENT_TYPES and role in ("target", "agent"):
-            found.add((live_entity(conn, entity_id), "victim" if role == "target" else "perpetrator"))
-        elif event_type not in VIOLENT_TYPES and role == "target":
-            found.add((live_entity(conn, entity_id), "defendant"))
+    prefixes = load_alias_table().person_prefixes
+    found = {(live_entity(conn, entity_id), kind) for event_type, role, name, entity_id in rows
+             for key_role, kind in participant_roles(event_type)
+             if role == key_role and is_proper_name(name, prefixes)}
     conn.execute("DELETE FROM incident_participants WHERE incident_id = ?", (incident_id,))
     conn.executemany("INSERT INTO incident_participants (incident_id, entity_id, kind) VALUES (?, ?, ?)",
                      [(incident_id, e, k) for e, k in sorted(found)])

@@ -139,7 +139,7 @@ def _insert_extraction(conn: sqlite3.Connection, document_pk: int, extractor: st
 
 
 def _write_entities(ctx: _Context) -> None:
-    resolver = EntityResolver(SQLiteNameIndex(ctx.conn))
+    resolver = EntityResolver(SQLiteNameIndex(ctx.conn), scope=ctx.extraction.document.content_hash)
     ctx.resolved = resolver.resolve_all(ctx.extraction.entities)
     for entity in ctx.extraction.entities:
         hit = ctx.resolved[entity.id]
