@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from ledger_factories import arrest_story, charge_story, unrelated_plot, verdict_story
 
+from ledger_factories import arrest_story, charge_story, unrelated_plot, verdict_story
 from threatledger.errors import StoreError
 from threatledger.query.filters import date_upper_bound, make_filter
 from threatledger.query.timeline import quote, sort_timeline
@@ -27,28 +26,31 @@ def summaries(store: SQLiteStore, **options: str) -> list[str]:
 KARIMI, SARRAF = "Plot against Leyla Baran", "Plot against Omid Sarraf"
 
 
-@pytest.mark.parametrize(("options", "expected"), [
-    ({}, [KARIMI, SARRAF]),
-    ({"actor": "Nasrullah Karimi"}, [KARIMI]),
-    ({"actor": "Karimi"}, [KARIMI]),
-    ({"sponsor": "Revolutionary Guards"}, [KARIMI]),
-    ({"sponsor": "IRGC"}, [KARIMI]),
-    ({"target": "Omid Sarraf"}, [SARRAF]),
-    ({"target": "Nobody Known"}, []),
-    ({"actor": "gunmen"}, [SARRAF]),
-    ({"type": "conviction"}, [KARIMI]),
-    ({"type": "PLOT"}, [KARIMI, SARRAF]),
-    ({"country": "IR"}, [KARIMI]),
-    ({"country": "Iran"}, [KARIMI]),
-    ({"country": "Hamburg"}, [SARRAF]),
-    ({"date_from": "2024"}, [KARIMI]),
-    ({"date_to": "2021"}, [SARRAF]),
-    ({"date_from": "2021-01", "date_to": "2021-12-31"}, [SARRAF]),
-    ({"status": "confirmed"}, [KARIMI]),
-    ({"text": "gunmen Hamburg"}, [SARRAF]),
-    ({"text": "prisoner exchange"}, [KARIMI]),
-    ({"type": "PLOT", "target": "Leyla Baran", "date_from": "2022"}, [KARIMI]),
-])
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, [KARIMI, SARRAF]),
+        ({"actor": "Nasrullah Karimi"}, [KARIMI]),
+        ({"actor": "Karimi"}, [KARIMI]),
+        ({"sponsor": "Revolutionary Guards"}, [KARIMI]),
+        ({"sponsor": "IRGC"}, [KARIMI]),
+        ({"target": "Omid Sarraf"}, [SARRAF]),
+        ({"target": "Nobody Known"}, []),
+        ({"actor": "gunmen"}, [SARRAF]),
+        ({"type": "conviction"}, [KARIMI]),
+        ({"type": "PLOT"}, [KARIMI, SARRAF]),
+        ({"country": "IR"}, [KARIMI]),
+        ({"country": "Iran"}, [KARIMI]),
+        ({"country": "Hamburg"}, [SARRAF]),
+        ({"date_from": "2024"}, [KARIMI]),
+        ({"date_to": "2021"}, [SARRAF]),
+        ({"date_from": "2021-01", "date_to": "2021-12-31"}, [SARRAF]),
+        ({"status": "confirmed"}, [KARIMI]),
+        ({"text": "gunmen Hamburg"}, [SARRAF]),
+        ({"text": "prisoner exchange"}, [KARIMI]),
+        ({"type": "PLOT", "target": "Leyla Baran", "date_from": "2022"}, [KARIMI]),
+    ],
+)
 def test_filters_incidents(store: SQLiteStore, options: dict[str, str], expected: list[str]) -> None:
     assert summaries(store, **options) == expected
 
@@ -56,16 +58,20 @@ def test_filters_incidents(store: SQLiteStore, options: dict[str, str], expected
 def test_filters_summary_row(store: SQLiteStore) -> None:
     row = next(s for s in store.incidents() if s.summary == KARIMI)
     assert (row.first_date, row.last_date, row.events, row.documents) == ("2022", "2025-06", 6, 3)
-    assert "Nasrollah Karimi" in row.participants and "Leyla Baran" in row.participants
+    assert "Nasrollah Karimi" in row.participants
+    assert "Leyla Baran" in row.participants
     assert store.incidents()[0].summary == KARIMI  # most recent first
     assert len(store.incidents(limit=1)) == 1
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"type": "PICNIC"}, "unknown event type"),
-    ({"status": "rumour"}, "unknown status"),
-    ({"date_from": "March"}, "not a date"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"type": "PICNIC"}, "unknown event type"),
+        ({"status": "rumour"}, "unknown status"),
+        ({"date_from": "March"}, "not a date"),
+    ],
+)
 def test_filters_bad_values(options: dict[str, str], message: str) -> None:
     with pytest.raises(StoreError, match=message):
         make_filter(**options)
@@ -75,16 +81,19 @@ def test_filters_date_bounds() -> None:
     assert date_upper_bound("2021") == "2021-12-31"
     assert date_upper_bound("2021-02") == "2021-02-31"
     assert date_upper_bound("2021-02-03") == "2021-02-03"
-    assert make_filter().is_empty() and not make_filter(actor="x").is_empty()
+    assert make_filter().is_empty()
+    assert not make_filter(actor="x").is_empty()
 
 
 def test_timeline_order_and_quotes(store: SQLiteStore) -> None:
     detail = store.incident(next(s.id for s in store.incidents() if s.summary == KARIMI))
     assert sort_timeline(reversed(detail.timeline)) == detail.timeline
     first = detail.timeline[0]
-    assert quote(first).startswith("\u201cKarimi is accused") and quote(first).endswith("\u201d")
+    assert quote(first).startswith("\u201cKarimi is accused")
+    assert quote(first).endswith("\u201d")
     assert len(quote(first, width=20)) == 22
-    assert first.source.document_id == "ostend-charge" and first.source.url == "https://news.example/ostend-charge"
+    assert first.source.document_id == "ostend-charge"
+    assert first.source.url == "https://news.example/ostend-charge"
     assert first.source.sentence_end - first.source.sentence_start == len(first.sentence)
 
 

@@ -7,21 +7,24 @@ from threatledger.resolve.aliases import load_alias_table, parse_alias_table
 from threatledger.resolve.names import normalize_name
 
 
-@pytest.mark.parametrize(("name", "canonical"), [
-    ("IRGC", "Islamic Revolutionary Guard Corps"),
-    ("Sepah", "Islamic Revolutionary Guard Corps"),
-    ("the Revolutionary Guards", "Islamic Revolutionary Guard Corps"),
-    ("VAJA", "Ministry of Intelligence and Security"),
-    ("PMOI", "Mujahedin-e Khalq"),
-    ("MKO", "Mujahedin-e Khalq"),
-    ("People's Mojahedin Organization of Iran", "Mujahedin-e Khalq"),
-    ("NCRI", "National Council of Resistance of Iran"),
-    ("GRU", "Main Intelligence Directorate"),
-    ("Justice Department", "Department of Justice"),
-    ("Research and Analysis Wing", "Research and Analysis Wing"),
-    ("MSS", "Ministry of State Security"),
-    ("Wagner", "Wagner Group"),
-])
+@pytest.mark.parametrize(
+    ("name", "canonical"),
+    [
+        ("IRGC", "Islamic Revolutionary Guard Corps"),
+        ("Sepah", "Islamic Revolutionary Guard Corps"),
+        ("the Revolutionary Guards", "Islamic Revolutionary Guard Corps"),
+        ("VAJA", "Ministry of Intelligence and Security"),
+        ("PMOI", "Mujahedin-e Khalq"),
+        ("MKO", "Mujahedin-e Khalq"),
+        ("People's Mojahedin Organization of Iran", "Mujahedin-e Khalq"),
+        ("NCRI", "National Council of Resistance of Iran"),
+        ("GRU", "Main Intelligence Directorate"),
+        ("Justice Department", "Department of Justice"),
+        ("Research and Analysis Wing", "Research and Analysis Wing"),
+        ("MSS", "Ministry of State Security"),
+        ("Wagner", "Wagner Group"),
+    ],
+)
 def test_aliases_lookup_finds_the_group(name: str, canonical: str) -> None:
     group = load_alias_table().lookup(name, "ORG")
     assert group is not None

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from ledger_factories import CHARGE_TEXT, UNRELATED_TEXT
-
 from threatledger.resolve.duplicates import (
     band_keys,
     is_near_duplicate,
@@ -20,7 +19,9 @@ def test_duplicates_minhash_is_deterministic() -> None:
 
 
 def test_duplicates_small_edits_share_a_band_and_unrelated_texts_do_not() -> None:
-    edited = LONG.replace("on Tuesday", "on Tuesday morning").replace("Officials said", "Officials told reporters")
+    edited = LONG.replace("on Tuesday", "on Tuesday morning").replace(
+        "Officials said", "Officials told reporters"
+    )
     assert set(band_keys(minhash(LONG))) & set(band_keys(minhash(edited)))
     assert not set(band_keys(minhash(LONG))) & set(band_keys(minhash(UNRELATED_TEXT)))
     assert is_near_duplicate(LONG, edited)

@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ledger_factories import DocBuilder, arrest_story, charge_story, unrelated_plot, verdict_story
 
+from ledger_factories import DocBuilder, arrest_story, charge_story, unrelated_plot, verdict_story
 from threatledger.errors import StoreError
 from threatledger.store.sqlite import SQLiteStore
 
@@ -33,7 +33,8 @@ def test_review_correction_is_an_overlay_with_the_original_kept(store: SQLiteSto
     correction = store.correct_event(arrest, "date", "2024-05-07", **WHO)
     assert (correction.old_value, correction.new_value) == ("2024-05-08", "2024-05-07")
     view = next(e for e in store.incident(store.incidents()[0].id).timeline if e.id == arrest)
-    assert view.date == "2024-05-07" and view.review == "corrected"
+    assert view.date == "2024-05-07"
+    assert view.review == "corrected"
     assert view.original == {"date": "2024-05-08"}
     raw = store.conn.execute("SELECT date, cur_date FROM events WHERE event_id = ?", (arrest,)).fetchone()
     assert tuple(raw) == ("2024-05-08", "2024-05-07")
@@ -45,7 +46,8 @@ def test_review_every_change_is_in_the_audit_log(store: SQLiteStore) -> None:
     store.confirm_event(arrest, **WHO)
     log = [e for e in store.audit_log() if e.actor == "analyst.kim"]
     assert [(e.action, e.target_id) for e in log] == [("correct", arrest), ("confirm", arrest)]
-    assert log[0].detail["old"] == "confirmed" and log[0].detail["new"] == "alleged"
+    assert log[0].detail["old"] == "confirmed"
+    assert log[0].detail["new"] == "alleged"
     assert log[0].detail["reason"] == WHO["reason"]
     assert [c.action for c in store.corrections(arrest)] == ["correct", "confirm"]
     assert any(e.action == "ingest" for e in store.audit_log())
@@ -65,17 +67,21 @@ def test_review_correct_type_and_role(store: SQLiteStore) -> None:
     store.correct_event(sentence, "type", "conviction", **WHO)
     store.correct_event(sentence, "agent", "court in Ostend", **WHO)
     view = next(e for s in store.incidents() for e in store.incident(s.id).timeline if e.id == sentence)
-    assert view.type == "CONVICTION" and view.names("agent") == ("court in Ostend",)
+    assert view.type == "CONVICTION"
+    assert view.names("agent") == ("court in Ostend",)
     assert view.original == {"type": "SENTENCE", "agent": []}
     assert view.roles["agent"][0].entity_id is not None
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("type", "PICNIC", "unknown event type"),
-    ("status", "rumoured", "unknown status"),
-    ("date", "last spring", "not a date"),
-    ("trigger", "x", "cannot correct"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("type", "PICNIC", "unknown event type"),
+        ("status", "rumoured", "unknown status"),
+        ("date", "last spring", "not a date"),
+        ("trigger", "x", "cannot correct"),
+    ],
+)
 def test_review_bad_corrections_are_refused(store: SQLiteStore, field: str, value: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         store.correct_event(event_of(store, "ARREST"), field, value, **WHO)

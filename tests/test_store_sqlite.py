@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
 from ledger_factories import (
     EXTRACTOR,
     arrest_story,
@@ -13,7 +14,6 @@ from ledger_factories import (
     verdict_story,
     wire_copy,
 )
-
 from threatledger.errors import MigrationError, StoreError
 from threatledger.model import Extraction
 from threatledger.store import open_store, parse_sqlite_url
@@ -38,8 +38,18 @@ def ingest(store: Store, *extractions: Extraction) -> None:
 
 
 def counts(store: SQLiteStore) -> dict[str, int]:
-    tables = ("documents", "extractions", "entities", "entity_names", "events", "event_args", "incidents",
-              "mentions", "incident_participants", "document_bands")
+    tables = (
+        "documents",
+        "extractions",
+        "entities",
+        "entity_names",
+        "events",
+        "event_args",
+        "incidents",
+        "mentions",
+        "incident_participants",
+        "document_bands",
+    )
     return {t: store.conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
 
 
@@ -62,14 +72,19 @@ def test_store_sqlite_reingest_is_idempotent(store: SQLiteStore) -> None:
 
 def test_store_sqlite_near_duplicate_is_linked_not_counted(store: SQLiteStore) -> None:
     original = charge_story()
-    copy = wire_copy(original, "wire-copy", {"on Tuesday": "on Tuesday morning", "Officials said": "Officials say"})
+    copy = wire_copy(
+        original, "wire-copy", {"on Tuesday": "on Tuesday morning", "Officials said": "Officials say"}
+    )
     ingest(store, original)
     before = store.stats()
     stats = store.add_extraction(copy)
-    assert stats.documents == 1 and stats.near_duplicates == 1
+    assert stats.documents == 1
+    assert stats.near_duplicates == 1
     after = store.stats()
-    assert after.documents == before.documents and after.near_duplicates == 1
-    assert after.events == before.events and after.incidents == before.incidents
+    assert after.documents == before.documents
+    assert after.near_duplicates == 1
+    assert after.events == before.events
+    assert after.incidents == before.incidents
     detail = store.incident(store.incidents()[0].id)
     assert len(detail.timeline) == 2
     assert all(e.also_reported_in[0].document_id == "wire-copy" for e in detail.timeline)
@@ -86,8 +101,10 @@ def test_store_sqlite_cross_document_entities_merge(store: SQLiteStore) -> None:
     assert karimi[0].documents == 3
     assert store.entity("Karimi")[0].id == karimi[0].id
     guards = store.entity("Sepah")
-    assert len(guards) == 1 and guards[0].name == "Islamic Revolutionary Guard Corps"
-    assert guards[0].documents == 2 and guards[0].country == "IR"
+    assert len(guards) == 1
+    assert guards[0].name == "Islamic Revolutionary Guard Corps"
+    assert guards[0].documents == 2
+    assert guards[0].country == "IR"
 
 
 def test_store_sqlite_incident_id_is_stable_when_articles_join(store: SQLiteStore) -> None:
@@ -96,7 +113,14 @@ def test_store_sqlite_incident_id_is_stable_when_articles_join(store: SQLiteStor
     ingest(store, arrest_story(), unrelated_plot(), verdict_story())
     detail = store.incident(incident_id)
     assert detail.id == incident_id
-    assert [e.type for e in detail.timeline] == ["PLOT", "CHARGE", "ARREST", "CONVICTION", "SENTENCE", "RELEASE"]
+    assert [e.type for e in detail.timeline] == [
+        "PLOT",
+        "CHARGE",
+        "ARREST",
+        "CONVICTION",
+        "SENTENCE",
+        "RELEASE",
+    ]
     assert set(detail.documents) == {"ostend-charge", "vienna-arrest", "ostend-verdict"}
     assert len(store.incidents()) == 2
 
@@ -118,7 +142,8 @@ def test_store_sqlite_export_uses_global_incident_ids(store: SQLiteStore) -> Non
     assert charge["incidents"][0]["id"] == arrest["incidents"][0]["id"]
     assert {e["id"] for e in charge["events"]} == set(charge["incidents"][0]["events"])
     event = arrest["events"][0]
-    assert event["type"] == "ARREST" and event["target"][0]["canonical"] == "Nasrollah Karimi"
+    assert event["type"] == "ARREST"
+    assert event["target"][0]["canonical"] == "Nasrollah Karimi"
     assert event["sentence"]["text"].startswith("Police in Vienna arrested")
     assert docs["hamburg-plot"]["incidents"][0]["id"] != charge["incidents"][0]["id"]
 
@@ -126,7 +151,8 @@ def test_store_sqlite_export_uses_global_incident_ids(store: SQLiteStore) -> Non
 def test_store_sqlite_full_text_search(store: SQLiteStore) -> None:
     ingest(store, charge_story(), verdict_story(), unrelated_plot())
     hits = store.search("prisoner exchange")
-    assert hits[0].kind == "event" and hits[0].document_id == "ostend-verdict"
+    assert hits[0].kind == "event"
+    assert hits[0].document_id == "ostend-verdict"
     assert "\u00abprisoner\u00bb" in hits[0].snippet
     assert {h.kind for h in store.search("Tehran")} == {"event", "document"}
     assert store.search("zeppelin") == []
@@ -134,8 +160,9 @@ def test_store_sqlite_full_text_search(store: SQLiteStore) -> None:
         store.search('"*"')
 
 
-def test_store_sqlite_exception_mid_write_leaves_store_consistent(store: SQLiteStore,
-                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_store_sqlite_exception_mid_write_leaves_store_consistent(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ingest(store, charge_story())
     before = counts(store)
     import threatledger.store.sqlite_write as write
@@ -150,7 +177,8 @@ def test_store_sqlite_exception_mid_write_leaves_store_consistent(store: SQLiteS
     assert store.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     monkeypatch.undo()
     stats = store.add_extraction(arrest_story())
-    assert stats.documents == 1 and stats.events == 1
+    assert stats.documents == 1
+    assert stats.events == 1
 
 
 def test_store_sqlite_concurrent_reader_while_writer_holds_the_db(db: Path) -> None:
@@ -165,11 +193,11 @@ def test_store_sqlite_concurrent_reader_while_writer_holds_the_db(db: Path) -> N
 
 
 def test_store_sqlite_locked_database_is_a_store_error(db: Path) -> None:
-    with SQLiteStore(db) as writer, SQLiteStore(db, timeout=0.05) as other:
-        with writer.transaction():
-            with pytest.raises(StoreError, match="locked") as info:
-                other.add_extraction(charge_story())
-            assert info.value.hint and "wait" in info.value.hint
+    with SQLiteStore(db) as writer, SQLiteStore(db, timeout=0.05) as other, writer.transaction():
+        with pytest.raises(StoreError, match="locked") as info:
+            other.add_extraction(charge_story())
+        assert info.value.hint
+        assert "wait" in info.value.hint
 
 
 def test_store_sqlite_corrupt_file_is_a_store_error(tmp_path: Path) -> None:
@@ -177,7 +205,8 @@ def test_store_sqlite_corrupt_file_is_a_store_error(tmp_path: Path) -> None:
     bad.write_bytes(b"this is not a database at all " * 200)
     with pytest.raises(StoreError, match="not a threatledger store or is damaged") as info:
         open_store(str(bad))
-    assert info.value.hint and "backup" in info.value.hint
+    assert info.value.hint
+    assert "backup" in info.value.hint
 
 
 def test_store_sqlite_missing_store_is_not_created_for_reading(tmp_path: Path) -> None:
@@ -200,8 +229,10 @@ def test_store_sqlite_new_extractor_reextracts_and_keeps_history(store: SQLiteSt
     ingest(store, charge_story())
     incident_id = store.incidents()[0].id
     stats = store.add_extraction(charge_story(extractor="threatledger.test.v2"))
-    assert stats.reextracted == 1 and stats.documents == 0
-    assert store.stats().events == 2 and store.stats().extractions == 2
+    assert stats.reextracted == 1
+    assert stats.documents == 0
+    assert store.stats().events == 2
+    assert store.stats().extractions == 2
     assert store.incidents()[0].id == incident_id
     old = store.conn.execute("SELECT COUNT(*) FROM events WHERE active = 0").fetchone()[0]
     assert old == 2
@@ -215,12 +246,15 @@ def test_store_sqlite_failed_extraction_is_counted_not_stored(store: SQLiteStore
     assert store.stats().documents == 0
 
 
-@pytest.mark.parametrize(("url", "path", "timeout"), [
-    ("ledger.db", "ledger.db", None),
-    ("sqlite:///ledger.db", "ledger.db", None),
-    ("sqlite:////tmp/ledger.db", "/tmp/ledger.db", None),
-    ("sqlite:///ledger.db?timeout=2.5", "ledger.db", 2.5),
-])
+@pytest.mark.parametrize(
+    ("url", "path", "timeout"),
+    [
+        ("ledger.db", "ledger.db", None),
+        ("sqlite:///ledger.db", "ledger.db", None),
+        ("sqlite:////tmp/ledger.db", "/tmp/ledger.db", None),
+        ("sqlite:///ledger.db?timeout=2.5", "ledger.db", 2.5),
+    ],
+)
 def test_store_sqlite_url_parsing(url: str, path: str, timeout: float | None) -> None:
     assert parse_sqlite_url(url) == (path, timeout)
 

@@ -1,4 +1,5 @@
-"""The ledger commands: ``ingest``, ``incidents``, ``show``, ``entity``, ``search``, ``stats``, ``open-cases``,
+"""The ledger commands: ``ingest``, ``incidents``, ``show``, ``entity``, ``search``, ``stats``,
+``open-cases``,
 ``export`` and ``review``. Each is a thin layer over :mod:`threatledger.store`; every one takes ``--db``."""
 
 from __future__ import annotations
@@ -29,16 +30,24 @@ def _default_db() -> str:
 
 def db_option(func: F) -> F:
     """``--db URL``: a file path, sqlite:///PATH or postgresql://... (default from THREATLEDGER_DB)."""
-    return click.option("--db", "db", default=_default_db, show_default="./threatledger.db or THREATLEDGER_DB",
-                        help="The store: a file path, sqlite:///PATH or postgresql://USER@HOST/DB.")(func)
+    return click.option(
+        "--db",
+        "db",
+        default=_default_db,
+        show_default="./threatledger.db or THREATLEDGER_DB",
+        help="The store: a file path, sqlite:///PATH or postgresql://USER@HOST/DB.",
+    )(func)
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(func)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts instead of tables.")(
+        func
+    )
 
 
 def echo_json(value: Any) -> None:
     """Print records (or lists of them) as indented JSON."""
+
     def plain(item: Any) -> Any:
         return item.to_dict() if isinstance(item, Record) else item
 
@@ -65,8 +74,14 @@ def load_extractor() -> Callable[..., Iterator[Extraction]]:
     return run_extraction
 
 
-def _documents(inputs: tuple[str, ...], published: date | None, store: Store, reextract: bool,
-               stats: IngestStats, err: Console) -> list[Document]:
+def _documents(
+    inputs: tuple[str, ...],
+    published: date | None,
+    store: Store,
+    reextract: bool,
+    stats: IngestStats,
+    err: Console,
+) -> list[Document]:
     from threatledger.ingest import DocumentFailure, read_inputs
 
     documents = []
@@ -81,8 +96,9 @@ def _documents(inputs: tuple[str, ...], published: date | None, store: Store, re
     return documents
 
 
-def _store_all(store: Store, documents: list[Document], n_process: int, stats: IngestStats, err: Console,
-               debug: bool) -> None:
+def _store_all(
+    store: Store, documents: list[Document], n_process: int, stats: IngestStats, err: Console, debug: bool
+) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -93,8 +109,11 @@ def _store_all(store: Store, documents: list[Document], n_process: int, stats: I
         for extraction in load_extractor()(documents, n_process=n_process):
             source = extraction.document.source or extraction.document.id
             if extraction.error is not None:
-                err.print(f"Error [{extraction.error.get('code', 'E300')}] {extraction.error.get('message', '')}"
-                          f" (input: {source})", markup=False)
+                err.print(
+                    f"Error [{extraction.error.get('code', 'E300')}] {extraction.error.get('message', '')}"
+                    f" (input: {source})",
+                    markup=False,
+                )
             try:
                 stats.add(store.add_extraction(extraction))
             except StoreError:
@@ -110,15 +129,31 @@ def _store_all(store: Store, documents: list[Document], n_process: int, stats: I
 @click.command("ingest")
 @click.argument("inputs", nargs=-1, required=True)
 @db_option
-@click.option("--published", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Publication date for documents that do not give one (YYYY-MM-DD).")
-@click.option("--n-process", type=int, default=None, help="Parser processes (default: THREATLEDGER_N_PROCESS or 1).")
-@click.option("--reextract", is_flag=True,
-              help="Extract stored documents again; a newer extractor's records replace the old, which are kept.")
+@click.option(
+    "--published",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Publication date for documents that do not give one (YYYY-MM-DD).",
+)
+@click.option(
+    "--n-process", type=int, default=None, help="Parser processes (default: THREATLEDGER_N_PROCESS or 1)."
+)
+@click.option(
+    "--reextract",
+    is_flag=True,
+    help="Extract stored documents again; a newer extractor's records replace the old, which are kept.",
+)
 @json_option
 @click.pass_context
-def ingest_command(ctx: click.Context, inputs: tuple[str, ...], db: str, published: Any, n_process: int | None,
-                   reextract: bool, as_json: bool) -> None:
+def ingest_command(
+    ctx: click.Context,
+    inputs: tuple[str, ...],
+    db: str,
+    published: Any,
+    n_process: int | None,
+    reextract: bool,
+    as_json: bool,
+) -> None:
     """Extract INPUT files, directories, JSON Lines or - (stdin) and add them to the ledger."""
     from threatledger.settings import get_settings
 
@@ -126,8 +161,14 @@ def ingest_command(ctx: click.Context, inputs: tuple[str, ...], db: str, publish
     stats = IngestStats()
     with open_store(db) as store:
         documents = _documents(inputs, published.date() if published else None, store, reextract, stats, err)
-        _store_all(store, documents, n_process or get_settings().n_process, stats, err,
-                   bool((ctx.obj or {}).get("debug")))
+        _store_all(
+            store,
+            documents,
+            n_process or get_settings().n_process,
+            stats,
+            err,
+            bool((ctx.obj or {}).get("debug")),
+        )
     if as_json:
         echo_json(stats)
     else:
@@ -142,7 +183,9 @@ def ingest_command(ctx: click.Context, inputs: tuple[str, ...], db: str, publish
 @click.option("--actor", help="An agent of some event (name, alias or entity id).")
 @click.option("--sponsor", help="A sponsor of some event.")
 @click.option("--target", help="A target of some event.")
-@click.option("--type", "event_type", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="An event type.")
+@click.option(
+    "--type", "event_type", type=click.Choice(EVENT_TYPES, case_sensitive=False), help="An event type."
+)
 @click.option("--country", help="ISO code or name of a country tied to a participant or place.")
 @click.option("--from", "date_from", help="Some event on or after this date (YYYY[-MM[-DD]]).")
 @click.option("--to", "date_to", help="Some event on or before this date (YYYY[-MM[-DD]]).")
@@ -150,14 +193,34 @@ def ingest_command(ctx: click.Context, inputs: tuple[str, ...], db: str, publish
 @click.option("--text", help="Words in an event sentence or article.")
 @click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
 @json_option
-def incidents_command(db: str, actor: str | None, sponsor: str | None, target: str | None,
-                      event_type: str | None, country: str | None, date_from: str | None, date_to: str | None,
-                      status: str | None, text: str | None, limit: int, as_json: bool) -> None:
+def incidents_command(
+    db: str,
+    actor: str | None,
+    sponsor: str | None,
+    target: str | None,
+    event_type: str | None,
+    country: str | None,
+    date_from: str | None,
+    date_to: str | None,
+    status: str | None,
+    text: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
     """List incidents, the most recent first; every filter must hold for some event of an incident."""
     from threatledger.query.filters import make_filter
 
-    filters = make_filter(actor=actor, sponsor=sponsor, target=target, type=event_type, country=country,
-                          date_from=date_from, date_to=date_to, status=status, text=text)
+    filters = make_filter(
+        actor=actor,
+        sponsor=sponsor,
+        target=target,
+        type=event_type,
+        country=country,
+        date_from=date_from,
+        date_to=date_to,
+        status=status,
+        text=text,
+    )
     with reading(db) as store:
         rows = store.incidents(filters, limit=limit)
     if as_json:
@@ -189,7 +252,9 @@ def entity_command(name: str, db: str, as_json: bool) -> None:
     with reading(db) as store:
         found = store.entity(name)
     if not found:
-        raise StoreError(f"no entity named {name!r}", hint="Try a surname, an acronym, or `threatledger search`.")
+        raise StoreError(
+            f"no entity named {name!r}", hint="Try a surname, an acronym, or `threatledger search`."
+        )
     if as_json:
         echo_json(found)
         return
@@ -249,10 +314,21 @@ def _write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
 
 @click.command("export")
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True,
-              help="jsonl: one object per document in the scorer's format, with global incident ids.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-",
-              help="Write here (default: stdout).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one object per document in the scorer's format, with global incident ids.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default="-",
+    help="Write here (default: stdout).",
+)
 def export_command(db: str, fmt: str, output: str) -> None:
     """Export the ledger, one document per line, with the ledger's global incident ids."""
     with reading(db) as store:
@@ -269,8 +345,15 @@ def register(cli: click.Group) -> None:
     """Add the ledger commands to the ``threatledger`` group."""
     from threatledger.cli.ledger_review import review_group
 
-    for command in (ingest_command, incidents_command, show_command, entity_command, search_command,
-                    stats_command, open_cases_command, export_command, review_group):
+    for command in (
+        ingest_command,
+        incidents_command,
+        show_command,
+        entity_command,
+        search_command,
+        stats_command,
+        open_cases_command,
+        export_command,
+        review_group,
+    ):
         cli.add_command(command)
-
-

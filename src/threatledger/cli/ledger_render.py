@@ -45,9 +45,20 @@ def incidents_table(rows: Sequence[IncidentSummary]) -> Table:
     for name in ("id", "dates", "types", "events", "docs", "participants", "summary"):
         table.add_column(name, overflow="fold")
     for row in rows:
-        dates = row.first_date if row.first_date == row.last_date else f"{row.first_date or '?'} \u2013 {row.last_date or '?'}"
-        table.add_row(text(row.id), text(dates), text(", ".join(row.types)), text(row.events), text(row.documents),
-                      text(", ".join(row.participants)), text(row.summary))
+        dates = (
+            row.first_date
+            if row.first_date == row.last_date
+            else f"{row.first_date or '?'} \u2013 {row.last_date or '?'}"
+        )
+        table.add_row(
+            text(row.id),
+            text(dates),
+            text(", ".join(row.types)),
+            text(row.events),
+            text(row.documents),
+            text(", ".join(row.participants)),
+            text(row.summary),
+        )
     return table
 
 
@@ -78,8 +89,13 @@ def timeline_table(detail: IncidentDetail) -> Table:
         table.add_column(name, overflow="fold")
     for event in detail.timeline:
         label = event.type + (" (hypothetical)" if event.negated_or_hypothetical else "")
-        table.add_row(text(event.date or "undated"), Text(label + f"\n{event.id}", style="bold"), text(event.status),
-                      _roles(event), _event_cell(event))
+        table.add_row(
+            text(event.date or "undated"),
+            Text(label + f"\n{event.id}", style="bold"),
+            text(event.status),
+            _roles(event),
+            _event_cell(event),
+        )
     return table
 
 
@@ -99,8 +115,10 @@ def accountability_table(detail: IncidentDetail) -> Table:
 
 def incident_view(detail: IncidentDetail) -> Group:
     head = Text(detail.summary, style="bold")
-    head.append(f"\n{detail.id} \u00b7 {len(detail.timeline)} events \u00b7 {len(detail.documents)} documents",
-                style="dim")
+    head.append(
+        f"\n{detail.id} \u00b7 {len(detail.timeline)} events \u00b7 {len(detail.documents)} documents",
+        style="dim",
+    )
     if detail.merged_from:
         head.append("\nmerged from: " + ", ".join(detail.merged_from), style="dim")
     parts: list[Panel | Table] = [Panel(head), timeline_table(detail)]
@@ -111,15 +129,21 @@ def incident_view(detail: IncidentDetail) -> Group:
 
 def entity_view(entity: EntityDetail) -> Group:
     head = Text(f"{entity.name}", style="bold")
-    head.append(f"  {entity.type}  {entity.country or ''}\n{entity.id} \u00b7 {entity.documents} documents",
-                style="dim")
+    head.append(
+        f"  {entity.type}  {entity.country or ''}\n{entity.id} \u00b7 {entity.documents} documents",
+        style="dim",
+    )
     head.append("\nnames: " + "; ".join(entity.names))
     table = Table(title="Incidents")
     for name in ("id", "first date", "roles", "summary"):
         table.add_column(name, overflow="fold")
     for incident in entity.incidents:
-        table.add_row(text(incident["id"]), text(incident["first_date"]), text(", ".join(incident["roles"])),
-                      text(incident["summary"]))
+        table.add_row(
+            text(incident["id"]),
+            text(incident["first_date"]),
+            text(", ".join(incident["roles"])),
+            text(incident["summary"]),
+        )
     return Group(Panel(head), table)
 
 
@@ -139,10 +163,16 @@ def stats_table(stats: StoreStats) -> Table:
     table = Table(title="Ledger", show_header=False)
     table.add_column("what")
     table.add_column("count", justify="right")
-    for label, value in (("documents", stats.documents), ("near-duplicates linked", stats.near_duplicates),
-                         ("extractions", stats.extractions), ("entities", stats.entities), ("events", stats.events),
-                         ("incidents", stats.incidents), ("review corrections", stats.corrections),
-                         ("schema version", stats.schema_version)):
+    for label, value in (
+        ("documents", stats.documents),
+        ("near-duplicates linked", stats.near_duplicates),
+        ("extractions", stats.extractions),
+        ("entities", stats.entities),
+        ("events", stats.events),
+        ("incidents", stats.incidents),
+        ("review corrections", stats.corrections),
+        ("schema version", stats.schema_version),
+    ):
         table.add_row(label, str(value))
     for event_type, count in stats.events_by_type.items():
         table.add_row(Text(f"  {event_type}", style="dim"), str(count))
@@ -154,9 +184,14 @@ def open_cases_table(cases: Sequence[OpenCase]) -> Table:
     for name in ("gap", "since", "person", "incident", "detail", "source"):
         table.add_column(name, overflow="fold")
     for case in cases:
-        table.add_row(Text(case.kind.replace("_", " "), style="bold"), text(case.since), text(case.person or "\u2014"),
-                      Text(f"{case.incident_id}\n{case.summary}"), text(case.detail),
-                      source_label(case.source) if case.source else text(""))
+        table.add_row(
+            Text(case.kind.replace("_", " "), style="bold"),
+            text(case.since),
+            text(case.person or "\u2014"),
+            Text(f"{case.incident_id}\n{case.summary}"),
+            text(case.detail),
+            source_label(case.source) if case.source else text(""),
+        )
     return table
 
 
@@ -165,8 +200,17 @@ def corrections_table(rows: Sequence[Correction]) -> Table:
     for name in ("#", "when", "who", "action", "target", "field", "old", "new", "why"):
         table.add_column(name, overflow="fold")
     for c in rows:
-        table.add_row(str(c.id), text(c.created_at), text(c.author), text(c.action), text(c.target_id),
-                      text(c.field or ""), text(c.old_value), text(c.new_value), text(c.reason))
+        table.add_row(
+            str(c.id),
+            text(c.created_at),
+            text(c.author),
+            text(c.action),
+            text(c.target_id),
+            text(c.field or ""),
+            text(c.old_value),
+            text(c.new_value),
+            text(c.reason),
+        )
     return table
 
 
@@ -175,18 +219,26 @@ def audit_table(rows: Sequence[AuditEntry]) -> Table:
     for name in ("#", "when", "who", "action", "target", "detail"):
         table.add_column(name, overflow="fold")
     for entry in rows:
-        table.add_row(str(entry.id), text(entry.at), text(entry.actor), text(entry.action),
-                      text(f"{entry.target_kind} {entry.target_id}"),
-                      text(", ".join(f"{k}={v}" for k, v in sorted(entry.detail.items()))))
+        table.add_row(
+            str(entry.id),
+            text(entry.at),
+            text(entry.actor),
+            text(entry.action),
+            text(f"{entry.target_kind} {entry.target_id}"),
+            text(", ".join(f"{k}={v}" for k, v in sorted(entry.detail.items()))),
+        )
     return table
 
 
 def ingest_summary(stats: IngestStats) -> str:
     """One line for the end of an ingest."""
-    return (f"Stored {stats.documents} documents ({stats.near_duplicates} near-duplicates linked), "
-            f"re-extracted {stats.reextracted}, skipped {stats.skipped} already stored, {stats.failed} failed: "
-            f"{stats.events} events; {stats.incidents_new} new incidents, {stats.incidents_joined} joined existing "
-            f"ones; {stats.entities_new} new entities, {stats.entities_matched} matched.")
+    return (
+        f"Stored {stats.documents} documents ({stats.near_duplicates} near-duplicates linked), "
+        f"re-extracted {stats.reextracted}, skipped {stats.skipped} already stored, {stats.failed} failed: "
+        f"{stats.events} events; {stats.incidents_new} new incidents, "
+        f"{stats.incidents_joined} joined existing "
+        f"ones; {stats.entities_new} new entities, {stats.entities_matched} matched."
+    )
 
 
 def print_renderable(console: Console, renderable: Table | Group | Text) -> None:

@@ -32,8 +32,11 @@ def report(correction: Correction, as_json: bool) -> None:
         echo_json(correction)
         return
     what = f" {correction.field}" if correction.field else ""
-    click.echo(f"Recorded correction #{correction.id}: {correction.action}{what} on {correction.target_kind} "
-               f"{correction.target_id} ({correction.old_value!r} -> {correction.new_value!r}) by {correction.author}.")
+    click.echo(
+        f"Recorded correction #{correction.id}: {correction.action}{what} on {correction.target_kind} "
+        f"{correction.target_id} ({correction.old_value!r} -> {correction.new_value!r}) "
+        f"by {correction.author}."
+    )
 
 
 def decide(db: str, as_json: bool, method: str, *args: Any, **kwargs: Any) -> None:
@@ -68,7 +71,9 @@ def reject_command(event_id: str, db: str, as_json: bool, author: str, reason: s
 @click.argument("field", type=click.Choice(REVIEW_FIELDS))
 @click.argument("value")
 @decision_options
-def correct_command(event_id: str, field: str, value: str, db: str, as_json: bool, author: str, reason: str) -> None:
+def correct_command(
+    event_id: str, field: str, value: str, db: str, as_json: bool, author: str, reason: str
+) -> None:
     """Correct an event's FIELD: type, date (or 'none'), status, negated_or_hypothetical, or a role
     (names separated by ';', empty to clear)."""
     decide(db, as_json, "correct_event", event_id, field, value, author=author, reason=reason)
@@ -78,7 +83,9 @@ def correct_command(event_id: str, field: str, value: str, db: str, as_json: boo
 @click.argument("source")
 @click.argument("target")
 @decision_options
-def merge_entities_command(source: str, target: str, db: str, as_json: bool, author: str, reason: str) -> None:
+def merge_entities_command(
+    source: str, target: str, db: str, as_json: bool, author: str, reason: str
+) -> None:
     """Merge entity SOURCE into TARGET (entity ids)."""
     decide(db, as_json, "merge_entities", source, target, author=author, reason=reason)
 
@@ -87,8 +94,9 @@ def merge_entities_command(source: str, target: str, db: str, as_json: bool, aut
 @click.argument("entity_id")
 @click.argument("names", nargs=-1, required=True)
 @decision_options
-def split_entity_command(entity_id: str, names: tuple[str, ...], db: str, as_json: bool, author: str,
-                         reason: str) -> None:
+def split_entity_command(
+    entity_id: str, names: tuple[str, ...], db: str, as_json: bool, author: str, reason: str
+) -> None:
     """Move NAMES of ENTITY_ID, and the roles filled under them, to a new entity."""
     decide(db, as_json, "split_entity", entity_id, list(names), author=author, reason=reason)
 
@@ -97,7 +105,9 @@ def split_entity_command(entity_id: str, names: tuple[str, ...], db: str, as_jso
 @click.argument("source")
 @click.argument("target")
 @decision_options
-def merge_incidents_command(source: str, target: str, db: str, as_json: bool, author: str, reason: str) -> None:
+def merge_incidents_command(
+    source: str, target: str, db: str, as_json: bool, author: str, reason: str
+) -> None:
     """Merge incident SOURCE into TARGET; SOURCE's id keeps pointing at TARGET."""
     decide(db, as_json, "merge_incidents", source, target, author=author, reason=reason)
 
@@ -106,8 +116,9 @@ def merge_incidents_command(source: str, target: str, db: str, as_json: bool, au
 @click.argument("incident_id")
 @click.argument("event_ids", nargs=-1, required=True)
 @decision_options
-def split_incident_command(incident_id: str, event_ids: tuple[str, ...], db: str, as_json: bool, author: str,
-                           reason: str) -> None:
+def split_incident_command(
+    incident_id: str, event_ids: tuple[str, ...], db: str, as_json: bool, author: str, reason: str
+) -> None:
     """Move EVENT_IDS of INCIDENT_ID into a new incident."""
     decide(db, as_json, "split_incident", incident_id, list(event_ids), author=author, reason=reason)
 

@@ -9,20 +9,38 @@ from collections.abc import Iterable, Mapping, Sequence
 from threatledger.store.records import EventView, OpenCase, PersonAccount, Step
 
 STEP_OF_TYPE = {
-    "CHARGE": "charged", "ARREST": "arrested", "EXTRADITION": "extradited", "TRIAL": "tried",
-    "CONVICTION": "convicted", "SENTENCE": "sentenced", "RELEASE": "released", "TRANSFER": "transferred",
+    "CHARGE": "charged",
+    "ARREST": "arrested",
+    "EXTRADITION": "extradited",
+    "TRIAL": "tried",
+    "CONVICTION": "convicted",
+    "SENTENCE": "sentenced",
+    "RELEASE": "released",
+    "TRANSFER": "transferred",
     "EXECUTION": "executed",
 }
 STEP_RANK = {
-    "charged": 1, "at large": 2, "arrested": 3, "extradited": 4, "tried": 5, "acquitted": 6, "convicted": 6,
-    "sentenced": 7, "released": 8, "pardoned": 8, "transferred": 8, "executed": 9,
+    "charged": 1,
+    "at large": 2,
+    "arrested": 3,
+    "extradited": 4,
+    "tried": 5,
+    "acquitted": 6,
+    "convicted": 6,
+    "sentenced": 7,
+    "released": 8,
+    "pardoned": 8,
+    "transferred": 8,
+    "executed": 9,
 }
 CUSTODY = frozenset({"arrested", "extradited", "tried", "convicted", "sentenced", "acquitted", "executed"})
 CONVICTED = frozenset({"convicted", "sentenced"})
 FREED = frozenset({"released", "pardoned", "transferred"})
 UNPUNISHED_TYPES = frozenset({"PLOT", "ATTACK", "KILLING"})
 PROSECUTION_TYPES = frozenset({"CHARGE", "TRIAL", "CONVICTION", "SENTENCE"})
-_AT_LARGE = re.compile(r"\b(at large|fugitive|on the run|remains? free|never (been )?arrested|in absentia)\b", re.I)
+_AT_LARGE = re.compile(
+    r"\b(at large|fugitive|on the run|remains? free|never (been )?arrested|in absentia)\b", re.I
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ACQUIT = re.compile(r"\bacquit", re.I)
 _PARDON = re.compile(r"\b(pardon|clemency|commut)", re.I)
@@ -66,8 +84,10 @@ def said_at_large(text: str, name: str) -> bool:
     return any(_AT_LARGE.search(s) and pattern.search(s) for s in _SENTENCE_END.split(text))
 
 
-def person_steps(events: Iterable[EventView], texts: Mapping[str, str] | None = None,
-                 ) -> dict[str, tuple[str, str | None, list[Step]]]:
+def person_steps(
+    events: Iterable[EventView],
+    texts: Mapping[str, str] | None = None,
+) -> dict[str, tuple[str, str | None, list[Step]]]:
     """Steps per defendant: key -> (name, entity id, steps). Defendants are the targets of legal events.
 
     ``texts`` (document id -> text) lets a charge's article say elsewhere that the person is at large.
@@ -78,9 +98,17 @@ def person_steps(events: Iterable[EventView], texts: Mapping[str, str] | None = 
         for arg in event.roles.get("target", ()) if kinds else ():
             name = arg.entity_name or arg.name
             _, _, steps = people.setdefault(_person_key(name, arg.entity_id), (name, arg.entity_id, []))
-            extra = ("at large",) if "at large" not in kinds and event.type == "CHARGE" and texts and any(
-                said_at_large(texts.get(event.source.document_id, ""), n) for n in {name, arg.name}) else ()
-            steps.extend(Step(k, event.date, event.id, event.sentence, event.source) for k in (*kinds, *extra))
+            extra = (
+                ("at large",)
+                if "at large" not in kinds
+                and event.type == "CHARGE"
+                and texts
+                and any(said_at_large(texts.get(event.source.document_id, ""), n) for n in {name, arg.name})
+                else ()
+            )
+            steps.extend(
+                Step(k, event.date, event.id, event.sentence, event.source) for k in (*kinds, *extra)
+            )
     return people
 
 
@@ -95,8 +123,9 @@ def current_status(steps: Sequence[Step]) -> str:
     return last
 
 
-def accounts(incident_id: str, events: Iterable[EventView],
-             texts: Mapping[str, str] | None = None) -> tuple[PersonAccount, ...]:
+def accounts(
+    incident_id: str, events: Iterable[EventView], texts: Mapping[str, str] | None = None
+) -> tuple[PersonAccount, ...]:
     """Each person's legal steps in one incident, in date order, with the current status."""
     out = []
     for name, entity_id, steps in person_steps(events, texts).values():
@@ -110,24 +139,55 @@ def _person_cases(account: PersonAccount, summary: str) -> list[OpenCase]:
     cases = []
     if "charged" in kinds and not set(kinds) & CUSTODY:
         first = next(s for s in account.steps if s.step in ("charged", "at large"))
-        cases.append(OpenCase("charged_at_large", account.incident_id, summary, account.name, account.entity_id,
-                              first.date, "charged, no arrest or conviction reported", first.source))
+        cases.append(
+            OpenCase(
+                "charged_at_large",
+                account.incident_id,
+                summary,
+                account.name,
+                account.entity_id,
+                first.date,
+                "charged, no arrest or conviction reported",
+                first.source,
+            )
+        )
     convicted_at = next((i for i, k in enumerate(kinds) if k in CONVICTED), None)
     if convicted_at is not None:
-        freed = next((s for s in account.steps[convicted_at + 1:] if s.step in FREED), None)
+        freed = next((s for s in account.steps[convicted_at + 1 :] if s.step in FREED), None)
         if freed is not None:
-            cases.append(OpenCase("released_after_conviction", account.incident_id, summary, account.name,
-                                  account.entity_id, freed.date, f"convicted, then {freed.step}", freed.source))
+            cases.append(
+                OpenCase(
+                    "released_after_conviction",
+                    account.incident_id,
+                    summary,
+                    account.name,
+                    account.entity_id,
+                    freed.date,
+                    f"convicted, then {freed.step}",
+                    freed.source,
+                )
+            )
     return cases
 
 
-def open_cases(incident_id: str, summary: str, events: Sequence[EventView],
-               texts: Mapping[str, str] | None = None) -> list[OpenCase]:
+def open_cases(
+    incident_id: str, summary: str, events: Sequence[EventView], texts: Mapping[str, str] | None = None
+) -> list[OpenCase]:
     """The accountability gaps of one incident."""
     cases = [c for account in accounts(incident_id, events, texts) for c in _person_cases(account, summary)]
     types = {e.type for e in events}
     if types & UNPUNISHED_TYPES and not types & PROSECUTION_TYPES:
         first = next(e for e in events if e.type in UNPUNISHED_TYPES)
-        cases.append(OpenCase("no_one_charged", incident_id, summary, None, None, first.date,
-                              f"{first.type.lower()} with no charge reported", first.source))
+        cases.append(
+            OpenCase(
+                "no_one_charged",
+                incident_id,
+                summary,
+                None,
+                None,
+                first.date,
+                f"{first.type.lower()} with no charge reported",
+                first.source,
+            )
+        )
     return cases

@@ -30,16 +30,31 @@ def date_upper_bound(value: str) -> str:
     return value
 
 
-def make_filter(*, actor: str | None = None, sponsor: str | None = None, target: str | None = None,
-                type: str | None = None, country: str | None = None, date_from: str | None = None,
-                date_to: str | None = None, status: str | None = None, text: str | None = None) -> IncidentFilter:
+def make_filter(
+    *,
+    actor: str | None = None,
+    sponsor: str | None = None,
+    target: str | None = None,
+    type: str | None = None,
+    country: str | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    status: str | None = None,
+    text: str | None = None,
+) -> IncidentFilter:
     """Build an :class:`IncidentFilter`, checking event types, statuses and dates."""
     if type is not None and type.upper() not in EVENT_TYPES:
         raise StoreError(f"unknown event type {type!r}", hint="One of: " + ", ".join(EVENT_TYPES) + ".")
     if status is not None and status.lower() not in STATUSES:
         raise StoreError(f"unknown status {status!r}", hint="One of: " + ", ".join(STATUSES) + ".")
     return IncidentFilter(
-        actor=actor or None, sponsor=sponsor or None, target=target or None,
-        type=type.upper() if type else None, country=country or None,
-        date_from=check_date(date_from, option="--from"), date_to=check_date(date_to, option="--to"),
-        status=status.lower() if status else None, text=text or None)
+        actor=actor or None,
+        sponsor=sponsor or None,
+        target=target or None,
+        type=type.upper() if type else None,
+        country=country or None,
+        date_from=check_date(date_from, option="--from"),
+        date_to=check_date(date_to, option="--to"),
+        status=status.lower() if status else None,
+        text=text or None,
+    )

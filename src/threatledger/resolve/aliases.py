@@ -52,8 +52,12 @@ def _parse_group(raw: dict[str, object]) -> AliasGroup:
     if not isinstance(aliases, list):
         raise ModelError(f"aliases.json: group {raw.get('canonical')!r} has no alias list")
     country = raw.get("country")
-    return AliasGroup(canonical=str(raw["canonical"]), type=str(raw["type"]),
-                      country=str(country) if country else None, aliases=tuple(str(a) for a in aliases))
+    return AliasGroup(
+        canonical=str(raw["canonical"]),
+        type=str(raw["type"]),
+        country=str(country) if country else None,
+        aliases=tuple(str(a) for a in aliases),
+    )
 
 
 def parse_alias_table(data: dict[str, object]) -> AliasTable:
@@ -67,7 +71,9 @@ def parse_alias_table(data: dict[str, object]) -> AliasTable:
         for name in group.names:
             by_name.setdefault(normalize_name(name), group)
     prefixes = data.get("person_prefixes") or []
-    folded = frozenset(normalize_name(str(p)) for p in prefixes) if isinstance(prefixes, list) else frozenset()
+    folded = (
+        frozenset(normalize_name(str(p)) for p in prefixes) if isinstance(prefixes, list) else frozenset()
+    )
     return AliasTable(groups=groups, by_name=by_name, person_prefixes=folded)
 
 

@@ -38,7 +38,7 @@ def shingles(text: str, *, k: int = SHINGLE_WORDS) -> set[int]:
     words = normalize_text(text).split()
     if len(words) <= k:
         return {_hash64(" ".join(words))}
-    return {_hash64(" ".join(words[i:i + k])) for i in range(len(words) - k + 1)}
+    return {_hash64(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)}
 
 
 def minhash(text: str) -> tuple[int, ...]:
@@ -52,8 +52,11 @@ def minhash(text: str) -> tuple[int, ...]:
 def band_keys(signature: tuple[int, ...], *, bands: int = BANDS) -> list[str]:
     """One bucket key per band of the signature: documents sharing any key are candidates."""
     rows = len(signature) // bands
-    return [f"{b}:" + hashlib.blake2b(repr(signature[b * rows:(b + 1) * rows]).encode(), digest_size=8).hexdigest()
-            for b in range(bands)]
+    return [
+        f"{b}:"
+        + hashlib.blake2b(repr(signature[b * rows : (b + 1) * rows]).encode(), digest_size=8).hexdigest()
+        for b in range(bands)
+    ]
 
 
 def text_similarity(a: str, b: str) -> float:

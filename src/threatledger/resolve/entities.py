@@ -106,7 +106,7 @@ class EntityResolver:
         return strip_titles(name, self.aliases.person_prefixes) if entity.type == "PERSON" else name
 
     def resolve_all(self, entities: Sequence[Entity]) -> dict[str, Resolution]:
-        """Resolve every entity; longer names first, so "Assadi" can join "Assadollah Assadi" of the same text."""
+        """Resolve every entity, longest names first: "Karimi" then joins "Nasrollah Karimi" of one text."""
         ordered = sorted(entities, key=lambda e: (-len(self.clean_name(e).split()), e.id))
         return {entity.id: self.resolve(entity) for entity in ordered}
 
@@ -162,13 +162,17 @@ class EntityResolver:
         norms = [norm, *(normalize_name(a) for a in entity.aliases)]
         acronym_ok = looks_like_acronym(name)
         for key in norms:
-            hits = [c for c in self.index.by_norm(key) if types_compatible(c.type, entity.type)
-                    and (c.kind != "acronym" or acronym_ok)]
+            hits = [
+                c
+                for c in self.index.by_norm(key)
+                if types_compatible(c.type, entity.type) and (c.kind != "acronym" or acronym_ok)
+            ]
             distinct = _distinct(hits)
             if len(distinct) == 1 or (distinct and distinct[0].kind != "acronym"):
                 best = distinct[0]
-                return Resolution(best.entity_id, best.name, best.type,
-                                  "acronym" if best.kind == "acronym" else "exact")
+                return Resolution(
+                    best.entity_id, best.name, best.type, "acronym" if best.kind == "acronym" else "exact"
+                )
         return None
 
     def _candidates(self, norm: str, entity_type: str) -> list[NameCandidate]:
@@ -185,8 +189,11 @@ class EntityResolver:
             _, best = max(scored, key=lambda sc: (sc[0], sc[1].entity_id))
             return Resolution(best.entity_id, best.name, best.type, "fuzzy")
         named = {c.entity_id for c in self.index.by_last_word(words[-1])}
-        surname = _distinct(c for c in self.index.by_norm(words[-1]) if c.type == "PERSON"
-                            and len(c.norm.split()) == 1 and c.entity_id not in named)
+        surname = _distinct(
+            c
+            for c in self.index.by_norm(words[-1])
+            if c.type == "PERSON" and len(c.norm.split()) == 1 and c.entity_id not in named
+        )
         if len(surname) == 1:
             self.index.rename_entity(surname[0].entity_id, name)
             return Resolution(surname[0].entity_id, name, "PERSON", "surname")
@@ -220,7 +227,9 @@ class EntityResolver:
 
     def _index_names(self, resolution: Resolution, entity: Entity, name: str) -> None:
         single_word_person = entity.type == "PERSON" and len(name.split()) == 1
-        names: list[tuple[str, str]] = [] if single_word_person and not resolution.created else [(name, "name")]
+        names: list[tuple[str, str]] = (
+            [] if single_word_person and not resolution.created else [(name, "name")]
+        )
         names += [(a, "alias") for a in entity.aliases]
         mentions = (self._clean_mention(m.text, entity.type) for m in entity.mentions)
         names += [(m, "mention") for m in mentions if _indexable_mention(m, entity.type)]

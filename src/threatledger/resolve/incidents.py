@@ -74,8 +74,13 @@ def event_participants(event: Event, lookup: EntityLookup) -> frozenset[Particip
     return frozenset(found)
 
 
-def profile_events(events: Iterable[tuple[str, str | None]], participants: Iterable[Participant],
-                   *, incident_id: str = "", seq: int = 0) -> IncidentProfile:
+def profile_events(
+    events: Iterable[tuple[str, str | None]],
+    participants: Iterable[Participant],
+    *,
+    incident_id: str = "",
+    seq: int = 0,
+) -> IncidentProfile:
     """Build a profile from (type, date) pairs of events and their key participants."""
     violent_types: set[str] = set()
     violent_years: set[int] = set()
@@ -88,8 +93,14 @@ def profile_events(events: Iterable[tuple[str, str | None]], participants: Itera
                 violent_years.add(year)
         elif year is not None:
             legal_years.add(year)
-    return IncidentProfile(incident_id, frozenset(participants), frozenset(violent_types),
-                           frozenset(violent_years), frozenset(legal_years), seq)
+    return IncidentProfile(
+        incident_id,
+        frozenset(participants),
+        frozenset(violent_types),
+        frozenset(violent_years),
+        frozenset(legal_years),
+        seq,
+    )
 
 
 def _families(types: frozenset[str]) -> frozenset[str]:
@@ -131,8 +142,9 @@ def shared_weight(a: frozenset[Participant], b: frozenset[Participant]) -> int:
     return weight
 
 
-def choose_incident(group: IncidentProfile, candidates: Sequence[IncidentProfile],
-                    *, exclude: Collection[str] = ()) -> IncidentProfile | None:
+def choose_incident(
+    group: IncidentProfile, candidates: Sequence[IncidentProfile], *, exclude: Collection[str] = ()
+) -> IncidentProfile | None:
     """The global incident a group of events should join, or None for a new incident."""
     best: tuple[int, int, IncidentProfile] | None = None
     for cand in candidates:

@@ -26,7 +26,7 @@ def normalize_name(name: str) -> str:
     text = _SPACES.sub(" ", _NON_WORD.sub(" ", text)).strip()
     for article in ("the ", "a ", "an "):
         if text.startswith(article) and len(text) > len(article):
-            text = text[len(article):]
+            text = text[len(article) :]
     return text
 
 

@@ -22,7 +22,7 @@ def parse_sqlite_url(url: str) -> tuple[str, float | None]:
     """
     if not url.startswith("sqlite://"):
         return url, None
-    rest, _, query = url[len("sqlite://"):].partition("?")
+    rest, _, query = url[len("sqlite://") :].partition("?")
     path = rest[1:] if rest.startswith("/") else rest
     timeout = parse_qs(query).get("timeout")
     try:
@@ -39,8 +39,9 @@ def open_store(url: str, *, create: bool = True) -> Store:
 
         return open_postgres(url, create=create)
     if scheme not in ("", "sqlite", "file"):
-        raise StoreError(f"unknown store URL {url!r}",
-                         hint="Use a file path, sqlite:///PATH or postgresql://USER@HOST/DB.")
+        raise StoreError(
+            f"unknown store URL {url!r}", hint="Use a file path, sqlite:///PATH or postgresql://USER@HOST/DB."
+        )
     from threatledger.store.sqlite import DEFAULT_TIMEOUT, SQLiteStore
 
     path, timeout = parse_sqlite_url(url)

@@ -8,5 +8,7 @@ from threatledger.store.base import Store
 
 def open_postgres(url: str, *, create: bool = True) -> Store:
     """Open a PostgreSQL store at ``url``."""
-    raise StoreError("the PostgreSQL store is not yet available",
-                     hint="Use the embedded store for now: --db ./threatledger.db")
+    raise StoreError(
+        "the PostgreSQL store is not yet available",
+        hint="Use the embedded store for now: --db ./threatledger.db",
+    )

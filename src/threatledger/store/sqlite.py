@@ -34,7 +34,13 @@ from threatledger.store.records import (
 from threatledger.store.schema import LATEST_VERSION, MIGRATIONS
 from threatledger.store.sqlite_export import export_documents
 from threatledger.store.sqlite_index import utc_now
-from threatledger.store.sqlite_query import entity_details, incident_detail, list_incidents, list_open_cases, search
+from threatledger.store.sqlite_query import (
+    entity_details,
+    incident_detail,
+    list_incidents,
+    list_open_cases,
+    search,
+)
 from threatledger.store.sqlite_query import store_stats as _stats
 from threatledger.store.sqlite_write import write_extraction
 
@@ -47,21 +53,32 @@ def _translate(exc: sqlite3.Error, path: str) -> StoreError:
     """The error a user should see for a SQLite failure on ``path``."""
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return StoreError(f"the store {path} is locked by another process ({text})",
-                          hint="Another ingest or review is writing to it; wait for it to finish and retry, "
-                               "or raise the wait with --db 'sqlite:///PATH?timeout=SECONDS'.")
+        return StoreError(
+            f"the store {path} is locked by another process ({text})",
+            hint="Another ingest or review is writing to it; wait for it to finish and retry, "
+            "or raise the wait with --db 'sqlite:///PATH?timeout=SECONDS'.",
+        )
     if isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
-        return StoreError(f"cannot open the store {path} ({text})",
-                          hint="Check that the folder exists and that you may write to it.")
-    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError | sqlite3.IntegrityError):
-        return StoreError(f"{path} is not a threatledger store or is damaged ({text})",
-                          hint="Point --db at a threatledger store, or restore this file from a backup; "
-                               "`sqlite3 FILE .recover` may save what is left.")
-    return StoreError(f"the store {path} failed: {text}", hint="Run again with --debug and report the traceback.")
+        return StoreError(
+            f"cannot open the store {path} ({text})",
+            hint="Check that the folder exists and that you may write to it.",
+        )
+    if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.OperationalError | sqlite3.IntegrityError
+    ):
+        return StoreError(
+            f"{path} is not a threatledger store or is damaged ({text})",
+            hint="Point --db at a threatledger store, or restore this file from a backup; "
+            "`sqlite3 FILE .recover` may save what is left.",
+        )
+    return StoreError(
+        f"the store {path} failed: {text}", hint="Run again with --debug and report the traceback."
+    )
 
 
 def guarded(method: Callable[P, R]) -> Callable[P, R]:
     """Turn SQLite errors raised by a store method into a StoreError with a hint."""
+
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
@@ -69,6 +86,7 @@ def guarded(method: Callable[P, R]) -> Callable[P, R]:
         except sqlite3.Error as exc:
             store = args[0]
             raise _translate(exc, getattr(store, "path", "?")) from exc
+
     return wrapper
 
 
@@ -80,8 +98,10 @@ class SQLiteStore:
         self.path = str(path)
         self.url = f"sqlite:///{self.path}"
         if not create and self.path != ":memory:" and not Path(self.path).exists():
-            raise StoreError(f"no store at {self.path}",
-                             hint="Build one with `threatledger ingest INPUT --db PATH`, or check --db.")
+            raise StoreError(
+                f"no store at {self.path}",
+                hint="Build one with `threatledger ingest INPUT --db PATH`, or check --db.",
+            )
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(self.path, timeout=timeout, isolation_level=None, check_same_thread=False)
@@ -98,8 +118,9 @@ class SQLiteStore:
     def __enter__(self) -> SQLiteStore:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()
 
     def close(self) -> None:
@@ -118,7 +139,8 @@ class SQLiteStore:
 
     def _current_version(self) -> int:
         found = self.conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").fetchone()
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+        ).fetchone()
         if found is None:
             return 0
         return int(self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_version").fetchone()[0])
@@ -126,8 +148,10 @@ class SQLiteStore:
     def _migrate(self) -> int:
         version = self._current_version()
         if version > LATEST_VERSION:
-            raise MigrationError(f"{self.path} has schema version {version}, newer than this threatledger "
-                                 f"({LATEST_VERSION})", hint="Upgrade threatledger to read this store.")
+            raise MigrationError(
+                f"{self.path} has schema version {version}, newer than this threatledger ({LATEST_VERSION})",
+                hint="Upgrade threatledger to read this store.",
+            )
         for number, script in MIGRATIONS:
             if number <= version:
                 continue
@@ -137,7 +161,9 @@ class SQLiteStore:
                 for statement in script.split(";\n"):
                     if statement.strip():
                         conn.execute(statement)
-                conn.execute("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, utc_now()))
+                conn.execute(
+                    "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, utc_now())
+                )
         return self._current_version()
 
     # writing
@@ -152,8 +178,10 @@ class SQLiteStore:
 
     @guarded
     def has_document(self, content_hash: str) -> bool:
-        row = self.conn.execute("SELECT 1 FROM documents d JOIN extractions x ON x.document_pk = d.pk"
-                                " WHERE d.content_hash = ?", (content_hash,)).fetchone()
+        row = self.conn.execute(
+            "SELECT 1 FROM documents d JOIN extractions x ON x.document_pk = d.pk WHERE d.content_hash = ?",
+            (content_hash,),
+        ).fetchone()
         return row is not None
 
     # reading
@@ -213,19 +241,43 @@ class SQLiteStore:
     def merge_incidents(self, source_id: str, target_id: str, *, author: str, reason: str) -> Correction:
         return self._review(review.merge_incidents, source_id, target_id, author=author, reason=reason)
 
-    def split_incident(self, incident_id: str, event_ids: list[str], *, author: str, reason: str) -> Correction:
+    def split_incident(
+        self, incident_id: str, event_ids: list[str], *, author: str, reason: str
+    ) -> Correction:
         return self._review(review.split_incident, incident_id, event_ids, author=author, reason=reason)
 
     @guarded
     def corrections(self, target_id: str | None = None) -> list[Correction]:
         where, params = ("WHERE target_id = ?", (target_id,)) if target_id else ("", ())
         rows = self.conn.execute(f"SELECT * FROM corrections {where} ORDER BY pk", params).fetchall()
-        return [Correction(r["pk"], r["target_kind"], r["target_id"], r["action"], r["field"],
-                           json.loads(r["old_value"]), json.loads(r["new_value"]), r["author"], r["reason"],
-                           r["created_at"]) for r in rows]
+        return [
+            Correction(
+                r["pk"],
+                r["target_kind"],
+                r["target_id"],
+                r["action"],
+                r["field"],
+                json.loads(r["old_value"]),
+                json.loads(r["new_value"]),
+                r["author"],
+                r["reason"],
+                r["created_at"],
+            )
+            for r in rows
+        ]
 
     @guarded
     def audit_log(self, *, limit: int = 100) -> list[AuditEntry]:
         rows = self.conn.execute("SELECT * FROM audit_log ORDER BY pk DESC LIMIT ?", (limit,)).fetchall()
-        return [AuditEntry(r["pk"], r["at"], r["actor"], r["action"], r["target_kind"], r["target_id"],
-                           json.loads(r["detail"])) for r in reversed(rows)]
+        return [
+            AuditEntry(
+                r["pk"],
+                r["at"],
+                r["actor"],
+                r["action"],
+                r["target_kind"],
+                r["target_id"],
+                json.loads(r["detail"]),
+            )
+            for r in reversed(rows)
+        ]

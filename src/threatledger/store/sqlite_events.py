@@ -17,15 +17,20 @@ SELECT ev.pk, ev.event_id, ev.cur_incident_id, ev.cur_type, ev.cur_date, ev.cur_
        d.doc_id, d.title, d.url, d.published
 FROM events ev JOIN documents d ON d.pk = ev.document_pk
 """
-_ORIGINAL = (("type", "type", "cur_type"), ("date", "date", "cur_date"), ("status", "status", "cur_status"),
-             ("negated_or_hypothetical", "negated", "cur_negated"), ("incident_id", "incident_id", "cur_incident_id"))
+_ORIGINAL = (
+    ("type", "type", "cur_type"),
+    ("date", "date", "cur_date"),
+    ("status", "status", "cur_status"),
+    ("negated_or_hypothetical", "negated", "cur_negated"),
+    ("incident_id", "incident_id", "cur_incident_id"),
+)
 CHUNK = 500
 
 
 def chunks(values: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     """Slices of at most ``size`` values, for ``IN (...)`` lists under SQLite's variable limit."""
     for i in range(0, len(values), size):
-        yield values[i:i + size]
+        yield values[i : i + size]
 
 
 def marks(values: Sequence[Any]) -> str:
@@ -33,8 +38,16 @@ def marks(values: Sequence[Any]) -> str:
 
 
 def _source(row: sqlite3.Row) -> Source:
-    return Source(row["doc_id"], row["title"], row["url"], row["published"], row["start"], row["end"],
-                  row["sentence_start"], row["sentence_end"])
+    return Source(
+        row["doc_id"],
+        row["title"],
+        row["url"],
+        row["published"],
+        row["start"],
+        row["end"],
+        row["sentence_start"],
+        row["sentence_end"],
+    )
 
 
 def _arguments(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
@@ -42,8 +55,11 @@ def _arguments(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[s
     for part in chunks(pks):
         rows = conn.execute(
             "SELECT a.event_pk, a.role, a.name, a.cur_entity_id, a.origin, a.active, e.name AS entity_name"
-            f" FROM event_args a LEFT JOIN entities e ON e.id = a.cur_entity_id WHERE a.event_pk IN ({marks(part)})"
-            " ORDER BY a.event_pk, a.role, a.origin, a.position", tuple(part))
+            " FROM event_args a LEFT JOIN entities e ON e.id = a.cur_entity_id"
+            f" WHERE a.event_pk IN ({marks(part)})"
+            " ORDER BY a.event_pk, a.role, a.origin, a.position",
+            tuple(part),
+        )
         for row in rows:
             found[int(row["event_pk"])].append(row)
     return found
@@ -52,10 +68,13 @@ def _arguments(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[s
 def _duplicates(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[Source]]:
     found: dict[int, list[Source]] = defaultdict(list)
     for part in chunks(pks):
-        rows = conn.execute(_EVENT_SQL + f" WHERE ev.active = 1 AND ev.duplicate_of IN ({marks(part)})"
-                            " ORDER BY d.pk", tuple(part)).fetchall()
-        dup_of = conn.execute(f"SELECT pk, duplicate_of FROM events WHERE duplicate_of IN ({marks(part)})",
-                              tuple(part)).fetchall()
+        rows = conn.execute(
+            _EVENT_SQL + f" WHERE ev.active = 1 AND ev.duplicate_of IN ({marks(part)}) ORDER BY d.pk",
+            tuple(part),
+        ).fetchall()
+        dup_of = conn.execute(
+            f"SELECT pk, duplicate_of FROM events WHERE duplicate_of IN ({marks(part)})", tuple(part)
+        ).fetchall()
         parent = {int(r[0]): int(r[1]) for r in dup_of}
         for row in rows:
             found[parent[int(row["pk"])]].append(_source(row))
@@ -79,21 +98,42 @@ def _roles(rows: Sequence[sqlite3.Row]) -> tuple[dict[str, tuple[ArgumentView, .
 
 def _view(row: sqlite3.Row, args: Sequence[sqlite3.Row], also: Sequence[Source]) -> EventView:
     roles, original_roles = _roles(args)
-    original: dict[str, Any] = {name: (bool(row[old]) if name.startswith("negated") else row[old])
-                                for name, old, cur in _ORIGINAL if row[old] != row[cur]}
+    original: dict[str, Any] = {
+        name: (bool(row[old]) if name.startswith("negated") else row[old])
+        for name, old, cur in _ORIGINAL
+        if row[old] != row[cur]
+    }
     original.update(original_roles)
     return EventView(
-        id=row["event_id"], incident_id=row["cur_incident_id"], type=row["cur_type"], date=row["cur_date"],
-        status=row["cur_status"], negated_or_hypothetical=bool(row["cur_negated"]), trigger=row["trigger"],
-        sentence=row["sentence"], source=_source(row), roles=roles, review=row["review"], original=original,
-        also_reported_in=tuple(also))
+        id=row["event_id"],
+        incident_id=row["cur_incident_id"],
+        type=row["cur_type"],
+        date=row["cur_date"],
+        status=row["cur_status"],
+        negated_or_hypothetical=bool(row["cur_negated"]),
+        trigger=row["trigger"],
+        sentence=row["sentence"],
+        source=_source(row),
+        roles=roles,
+        review=row["review"],
+        original=original,
+        also_reported_in=tuple(also),
+    )
 
 
-def load_events(conn: sqlite3.Connection, where: str, params: Sequence[Any] = (), *,
-                include_rejected: bool = False, order: str = "ev.pk") -> list[EventView]:
+def load_events(
+    conn: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any] = (),
+    *,
+    include_rejected: bool = False,
+    order: str = "ev.pk",
+) -> list[EventView]:
     """Events matching ``where`` (SQL over ``ev`` and ``d``), as views with roles and duplicate sources."""
     live = "ev.active = 1" if include_rejected else LIVE
-    rows = conn.execute(_EVENT_SQL + f" WHERE {live} AND ({where}) ORDER BY {order}", tuple(params)).fetchall()
+    rows = conn.execute(
+        _EVENT_SQL + f" WHERE {live} AND ({where}) ORDER BY {order}", tuple(params)
+    ).fetchall()
     pks = [int(r["pk"]) for r in rows]
     args = _arguments(conn, pks)
     also = _duplicates(conn, pks)

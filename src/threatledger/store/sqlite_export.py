@@ -15,36 +15,74 @@ ROLE_NAMES = ("agent", "sponsor", "target", "place")
 
 
 def _document(row: sqlite3.Row) -> dict[str, Any]:
-    return {"id": row["doc_id"], "title": row["title"], "url": row["url"], "published": row["published"],
-            "outlet": row["outlet"], "source": row["source"], "content_hash": row["content_hash"]}
+    return {
+        "id": row["doc_id"],
+        "title": row["title"],
+        "url": row["url"],
+        "published": row["published"],
+        "outlet": row["outlet"],
+        "source": row["source"],
+        "content_hash": row["content_hash"],
+    }
 
 
 def _entities(conn: sqlite3.Connection, extraction_pk: int) -> list[dict[str, Any]]:
     mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for m in conn.execute('SELECT local_id, text, start, "end" FROM mentions WHERE extraction_pk = ?'
-                          " ORDER BY start", (extraction_pk,)):
+    for m in conn.execute(
+        'SELECT local_id, text, start, "end" FROM mentions WHERE extraction_pk = ? ORDER BY start',
+        (extraction_pk,),
+    ):
         mentions[m["local_id"]].append({"text": m["text"], "start": m["start"], "end": m["end"]})
     rows = conn.execute(
         "SELECT de.*, COALESCE(e.merged_into, e.id) AS global_id, COALESCE(m.name, e.name) AS canonical"
-        " FROM doc_entities de JOIN entities e ON e.id = de.entity_id LEFT JOIN entities m ON m.id = e.merged_into"
-        " WHERE de.extraction_pk = ? ORDER BY de.rowid", (extraction_pk,))
-    return [{"id": r["local_id"], "entity_id": r["global_id"], "name": r["name"], "canonical": r["canonical"],
-             "type": r["type"], "country": r["country"], "aliases": json.loads(r["aliases"]),
-             "mentions": mentions.get(r["local_id"], [])} for r in rows]
+        " FROM doc_entities de JOIN entities e ON e.id = de.entity_id"
+        " LEFT JOIN entities m ON m.id = e.merged_into"
+        " WHERE de.extraction_pk = ? ORDER BY de.rowid",
+        (extraction_pk,),
+    )
+    return [
+        {
+            "id": r["local_id"],
+            "entity_id": r["global_id"],
+            "name": r["name"],
+            "canonical": r["canonical"],
+            "type": r["type"],
+            "country": r["country"],
+            "aliases": json.loads(r["aliases"]),
+            "mentions": mentions.get(r["local_id"], []),
+        }
+        for r in rows
+    ]
 
 
 def event_dict(event: EventView) -> dict[str, Any]:
     """An event as the scorer reads it, with the current (reviewed) values."""
     out: dict[str, Any] = {
-        "id": event.id, "type": event.type, "trigger": event.trigger,
-        "sentence": {"text": event.sentence, "start": event.source.sentence_start, "end": event.source.sentence_end}}
+        "id": event.id,
+        "type": event.type,
+        "trigger": event.trigger,
+        "sentence": {
+            "text": event.sentence,
+            "start": event.source.sentence_start,
+            "end": event.source.sentence_end,
+        },
+    }
     for role in ROLE_NAMES:
         args = event.roles.get(role, ())
-        out[role] = [{"name": a.name, "entity_id": a.entity_id, "canonical": a.entity_name} for a in args] or None
-    out.update(date=event.date, status=event.status, negated_or_hypothetical=event.negated_or_hypothetical,
-               provenance={"document_id": event.source.document_id, "start": event.source.start,
-                           "end": event.source.end},
-               incident=event.incident_id)
+        out[role] = [
+            {"name": a.name, "entity_id": a.entity_id, "canonical": a.entity_name} for a in args
+        ] or None
+    out.update(
+        date=event.date,
+        status=event.status,
+        negated_or_hypothetical=event.negated_or_hypothetical,
+        provenance={
+            "document_id": event.source.document_id,
+            "start": event.source.start,
+            "end": event.source.end,
+        },
+        incident=event.incident_id,
+    )
     return out
 
 
@@ -52,8 +90,12 @@ def _incidents(conn: sqlite3.Connection, events: list[EventView]) -> list[dict[s
     grouped: dict[str, list[str]] = {}
     for event in events:
         grouped.setdefault(event.incident_id, []).append(event.id)
-    summaries = {r[0]: r[1] for r in conn.execute(
-        f"SELECT id, summary FROM incidents WHERE id IN ({','.join('?' * len(grouped))})", tuple(grouped))}
+    summaries = {
+        r[0]: r[1]
+        for r in conn.execute(
+            f"SELECT id, summary FROM incidents WHERE id IN ({','.join('?' * len(grouped))})", tuple(grouped)
+        )
+    }
     return [{"id": inc, "summary": summaries.get(inc, ""), "events": ids} for inc, ids in grouped.items()]
 
 
@@ -62,14 +104,19 @@ def export_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
     rows = conn.execute(
         "SELECT d.*, x.pk AS extraction_pk, x.extractor, o.doc_id AS original FROM documents d"
         " JOIN extractions x ON x.document_pk = d.pk AND x.active = 1"
-        " LEFT JOIN documents o ON o.pk = d.duplicate_of ORDER BY d.pk").fetchall()
+        " LEFT JOIN documents o ON o.pk = d.duplicate_of ORDER BY d.pk"
+    ).fetchall()
     for row in rows:
-        events = load_events(conn, "ev.extraction_pk = ?", (row["extraction_pk"],),
-                             order="ev.sentence_start, ev.start, ev.pk")
-        out: dict[str, Any] = {"doc": _document(row), "extractor": row["extractor"],
-                               "entities": _entities(conn, row["extraction_pk"]),
-                               "events": [event_dict(e) for e in events],
-                               "incidents": _incidents(conn, events) if events else []}
+        events = load_events(
+            conn, "ev.extraction_pk = ?", (row["extraction_pk"],), order="ev.sentence_start, ev.start, ev.pk"
+        )
+        out: dict[str, Any] = {
+            "doc": _document(row),
+            "extractor": row["extractor"],
+            "entities": _entities(conn, row["extraction_pk"]),
+            "events": [event_dict(e) for e in events],
+            "incidents": _incidents(conn, events) if events else [],
+        }
         if row["original"] is not None:
             out["near_duplicate_of"] = row["original"]
         yield out

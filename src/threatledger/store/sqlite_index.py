@@ -52,10 +52,14 @@ class SQLiteNameIndex:
 
     def by_block(self, key: str, entity_type: str) -> list[NameCandidate]:
         rows = self.conn.execute(
-            "SELECT entity_id, norm FROM entity_blocks WHERE block = ? AND type = ?", (key, entity_type))
+            "SELECT entity_id, norm FROM entity_blocks WHERE block = ? AND type = ?", (key, entity_type)
+        )
         pairs = [(r[0], r[1]) for r in rows]
-        return [c for entity_id, norm in pairs
-                for c in self._query("WHERE n.entity_id = ? AND n.norm = ?", (entity_id, norm))]
+        return [
+            c
+            for entity_id, norm in pairs
+            for c in self._query("WHERE n.entity_id = ? AND n.norm = ?", (entity_id, norm))
+        ]
 
     def by_last_word(self, word: str) -> list[NameCandidate]:
         return self._query("WHERE n.last_word = ? AND n.type = 'PERSON' AND n.words > 1", (word,))
@@ -63,7 +67,8 @@ class SQLiteNameIndex:
     def add_entity(self, entity_id: str, name: str, entity_type: str, country: str | None) -> None:
         self.conn.execute(
             "INSERT OR IGNORE INTO entities (id, name, type, country, created_at) VALUES (?, ?, ?, ?, ?)",
-            (entity_id, name, entity_type, country, self.now))
+            (entity_id, name, entity_type, country, self.now),
+        )
 
     def add_names(self, entity_id: str, entity_type: str, names: Iterable[tuple[str, str]]) -> None:
         for name, kind in names:
@@ -73,18 +78,21 @@ class SQLiteNameIndex:
             words = norm.split()
             self.conn.execute(
                 "INSERT OR IGNORE INTO entity_names (entity_id, norm, name, kind, type, last_word, words)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)", (entity_id, norm, name, kind, entity_type, words[-1], len(words)))
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (entity_id, norm, name, kind, entity_type, words[-1], len(words)),
+            )
             if kind != "acronym":
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO entity_blocks (block, type, entity_id, norm) VALUES (?, ?, ?, ?)",
-                    [(key, entity_type, entity_id, norm) for key in block_keys(norm)])
+                    [(key, entity_type, entity_id, norm) for key in block_keys(norm)],
+                )
 
     def rename_entity(self, entity_id: str, name: str) -> None:
         self.conn.execute("UPDATE entities SET name = ? WHERE id = ?", (name, entity_id))
 
 
 class SQLiteIncidentIndex:
-    """:class:`~threatledger.resolve.incidents.IncidentIndex` over ``incident_participants`` and ``events``."""
+    """:class:`~threatledger.resolve.incidents.IncidentIndex` over participants and events."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
@@ -95,20 +103,29 @@ class SQLiteIncidentIndex:
         marks = ",".join("?" * len(entity_ids))
         rows = self.conn.execute(
             f"SELECT DISTINCT COALESCE(i.merged_into, i.id) FROM incident_participants p"
-            f" JOIN incidents i ON i.id = p.incident_id WHERE p.entity_id IN ({marks})", tuple(entity_ids))
+            f" JOIN incidents i ON i.id = p.incident_id WHERE p.entity_id IN ({marks})",
+            tuple(entity_ids),
+        )
         return [self.profile(r[0]) for r in rows.fetchall()]
 
     def profile(self, incident_id: str) -> IncidentProfile:
         """The participants, event types and years of one global incident (merged incidents included)."""
-        ids = [incident_id] + [r[0] for r in self.conn.execute(
-            "SELECT id FROM incidents WHERE merged_into = ?", (incident_id,))]
+        ids = [incident_id] + [
+            r[0] for r in self.conn.execute("SELECT id FROM incidents WHERE merged_into = ?", (incident_id,))
+        ]
         marks = ",".join("?" * len(ids))
         parts = self.conn.execute(
             f"SELECT p.entity_id, p.kind, e.merged_into FROM incident_participants p"
-            f" JOIN entities e ON e.id = p.entity_id WHERE p.incident_id IN ({marks})", ids).fetchall()
+            f" JOIN entities e ON e.id = p.entity_id WHERE p.incident_id IN ({marks})",
+            ids,
+        ).fetchall()
         events = self.conn.execute(
-            "SELECT cur_type, cur_date FROM events WHERE cur_incident_id = ? AND active = 1",
-            (incident_id,)).fetchall()
+            "SELECT cur_type, cur_date FROM events WHERE cur_incident_id = ? AND active = 1", (incident_id,)
+        ).fetchall()
         seq = self.conn.execute("SELECT rowid FROM incidents WHERE id = ?", (incident_id,)).fetchone()
-        return profile_events([(r[0], r[1]) for r in events], [(r[2] or r[0], r[1]) for r in parts],
-                              incident_id=incident_id, seq=int(seq[0]) if seq else 0)
+        return profile_events(
+            [(r[0], r[1]) for r in events],
+            [(r[2] or r[0], r[1]) for r in parts],
+            incident_id=incident_id,
+            seq=int(seq[0]) if seq else 0,
+        )

@@ -49,20 +49,29 @@ def entity_ids_for(conn: sqlite3.Connection, name: str) -> list[str]:
     names.discard("")
     if not names:
         return []
-    ids = [r[0] for r in conn.execute(f"SELECT DISTINCT entity_id FROM entity_names WHERE norm IN ({marks(list(names))})",
-                                      tuple(names))]
+    ids = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT DISTINCT entity_id FROM entity_names WHERE norm IN ({marks(list(names))})", tuple(names)
+        )
+    ]
     if not ids and len(names) == 1:
         word = next(iter(names))
-        ids = [r[0] for r in conn.execute(
-            "SELECT DISTINCT entity_id FROM entity_names WHERE last_word = ? AND type = 'PERSON'", (word,))]
+        ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT DISTINCT entity_id FROM entity_names WHERE last_word = ? AND type = 'PERSON'", (word,)
+            )
+        ]
     return _live_ids(conn, ids)
 
 
 def _live_ids(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
     if not ids:
         return []
-    rows = conn.execute(f"SELECT DISTINCT COALESCE(merged_into, id) FROM entities WHERE id IN ({marks(ids)})",
-                        tuple(ids))
+    rows = conn.execute(
+        f"SELECT DISTINCT COALESCE(merged_into, id) FROM entities WHERE id IN ({marks(ids)})", tuple(ids)
+    )
     return sorted(str(r[0]) for r in rows)
 
 
@@ -72,8 +81,10 @@ def _role_clause(conn: sqlite3.Connection, role: str, name: str) -> tuple[str, l
         match, params = f"a.cur_entity_id IN ({marks(ids)})", list(ids)
     else:
         match, params = "a.name LIKE ? ESCAPE '\\'", ["%" + _like(name) + "%"]
-    sql = (f"i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
-           f" WHERE a.active = 1 AND a.role = ? AND {match} AND {LIVE})")
+    sql = (
+        f"i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f" WHERE a.active = 1 AND a.role = ? AND {match} AND {LIVE})"
+    )
     return sql, [role, *params]
 
 
@@ -90,11 +101,13 @@ def _country_code(country: str) -> str:
 
 def _country_clause(country: str) -> tuple[str, list[Any]]:
     code = _country_code(country)
-    sql = ("i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
-           " JOIN entities e ON e.id = a.cur_entity_id"
-           f" WHERE a.active = 1 AND e.country = ? AND {LIVE})"
-           " OR i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
-           f" WHERE a.active = 1 AND a.role = 'place' AND a.name LIKE ? ESCAPE '\\' AND {LIVE})")
+    sql = (
+        "i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        " JOIN entities e ON e.id = a.cur_entity_id"
+        f" WHERE a.active = 1 AND e.country = ? AND {LIVE})"
+        " OR i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f" WHERE a.active = 1 AND a.role = 'place' AND a.name LIKE ? ESCAPE '\\' AND {LIVE})"
+    )
     return f"({sql})", [code, "%" + _like(country) + "%"]
 
 
@@ -115,15 +128,21 @@ def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
         params.append(date_upper_bound(filters.date_to))
     if not parts:
         return None
-    return f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {LIVE} AND {' AND '.join(parts)})", params
+    return (
+        f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {LIVE} AND {' AND '.join(parts)})",
+        params,
+    )
 
 
 def _text_clause(text: str) -> tuple[str, list[Any]]:
     query = fts_query(text)
-    sql = ("(i.id IN (SELECT ev.cur_incident_id FROM events_fts f JOIN events ev ON ev.pk = f.rowid"
-           f" WHERE events_fts MATCH ? AND {LIVE})"
-           " OR i.id IN (SELECT ev.cur_incident_id FROM documents_fts df JOIN events ev ON ev.document_pk = df.rowid"
-           f" WHERE documents_fts MATCH ? AND {LIVE}))")
+    sql = (
+        "(i.id IN (SELECT ev.cur_incident_id FROM events_fts f JOIN events ev ON ev.pk = f.rowid"
+        f" WHERE events_fts MATCH ? AND {LIVE})"
+        " OR i.id IN (SELECT ev.cur_incident_id FROM documents_fts df"
+        " JOIN events ev ON ev.document_pk = df.rowid"
+        f" WHERE documents_fts MATCH ? AND {LIVE}))"
+    )
     return sql, [query, query]
 
 
@@ -152,13 +171,26 @@ def list_incidents(conn: sqlite3.Connection, filters: IncidentFilter, limit: int
         "SELECT i.id, i.summary, MIN(ev.cur_date) AS first, MAX(ev.cur_date) AS last,"
         " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
         " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
-        " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id JOIN documents d ON d.pk = ev.document_pk"
+        " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
+        " JOIN documents d ON d.pk = ev.document_pk"
         f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id"
-        " ORDER BY last IS NULL, last DESC, i.rowid LIMIT ?", (*params, limit)).fetchall()
+        " ORDER BY last IS NULL, last DESC, i.rowid LIMIT ?",
+        (*params, limit),
+    ).fetchall()
     people = _participants(conn, [r["id"] for r in rows])
-    return [IncidentSummary(r["id"], r["summary"], r["first"], r["last"], tuple(sorted(r["types"].split(","))),
-                            int(r["n"]), int(r["docs"]), tuple(people.get(r["id"], ())))
-            for r in rows]
+    return [
+        IncidentSummary(
+            r["id"],
+            r["summary"],
+            r["first"],
+            r["last"],
+            tuple(sorted(r["types"].split(","))),
+            int(r["n"]),
+            int(r["docs"]),
+            tuple(people.get(r["id"], ())),
+        )
+        for r in rows
+    ]
 
 
 def _participants(conn: sqlite3.Connection, incident_ids: list[str]) -> dict[str, list[str]]:
@@ -168,7 +200,9 @@ def _participants(conn: sqlite3.Connection, incident_ids: list[str]) -> dict[str
             "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first FROM event_args a"
             " JOIN events ev ON ev.pk = a.event_pk JOIN entities e ON e.id = a.cur_entity_id"
             f" WHERE ev.cur_incident_id IN ({marks(part)}) AND a.active = 1 AND a.role IN ('agent', 'target')"
-            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first", tuple(part))
+            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first",
+            tuple(part),
+        )
         for row in rows:
             names = found.setdefault(row[0], [])
             if len(names) < PARTICIPANTS_SHOWN:
@@ -183,8 +217,9 @@ def incident_detail(conn: sqlite3.Connection, incident_id: str) -> IncidentDetai
         raise StoreError(f"no incident {incident_id!r}", hint="List incidents with `threatledger incidents`.")
     live = live_incident(conn, incident_id)
     summary = conn.execute("SELECT summary FROM incidents WHERE id = ?", (live,)).fetchone()[0]
-    merged = tuple(r[0] for r in conn.execute("SELECT id FROM incidents WHERE merged_into = ? ORDER BY rowid",
-                                              (live,)))
+    merged = tuple(
+        r[0] for r in conn.execute("SELECT id FROM incidents WHERE merged_into = ? ORDER BY rowid", (live,))
+    )
     events = load_events(conn, "ev.cur_incident_id = ? AND ev.duplicate_of IS NULL", (live,))
     timeline = sort_timeline(events)
     documents = tuple(dict.fromkeys(e.source.document_id for e in timeline))
@@ -208,48 +243,84 @@ def entity_details(conn: sqlite3.Connection, name: str) -> list[EntityDetail]:
 
 def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
     row = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
-    ids = [entity_id] + [r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))]
-    names = tuple(sorted({r[0] for r in conn.execute(
-        f"SELECT name FROM entity_names WHERE entity_id IN ({marks(ids)})", ids)}))
+    ids = [entity_id] + [
+        r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))
+    ]
+    names = tuple(
+        sorted(
+            {
+                r[0]
+                for r in conn.execute(f"SELECT name FROM entity_names WHERE entity_id IN ({marks(ids)})", ids)
+            }
+        )
+    )
     docs = conn.execute(
-        "SELECT COUNT(DISTINCT x.document_pk) FROM doc_entities de JOIN extractions x ON x.pk = de.extraction_pk"
-        f" WHERE x.active = 1 AND de.entity_id IN ({marks(ids)})", ids).fetchone()[0]
+        "SELECT COUNT(DISTINCT x.document_pk) FROM doc_entities de"
+        " JOIN extractions x ON x.pk = de.extraction_pk"
+        f" WHERE x.active = 1 AND de.entity_id IN ({marks(ids)})",
+        ids,
+    ).fetchone()[0]
     rows = conn.execute(
         "SELECT ev.cur_incident_id AS id, i.summary, GROUP_CONCAT(DISTINCT a.role) AS roles,"
         " MIN(ev.cur_date) AS first FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
-        f" JOIN incidents i ON i.id = ev.cur_incident_id WHERE a.cur_entity_id = ? AND a.active = 1 AND {LIVE}"
-        " GROUP BY ev.cur_incident_id ORDER BY first IS NULL, first", (entity_id,)).fetchall()
-    incidents = tuple({"id": r["id"], "summary": r["summary"], "roles": sorted(r["roles"].split(",")),
-                       "first_date": r["first"]} for r in rows)
-    return EntityDetail(row["id"], row["name"], row["type"], row["country"], names, int(docs), incidents,
-                        row["merged_into"])
+        " JOIN incidents i ON i.id = ev.cur_incident_id"
+        f" WHERE a.cur_entity_id = ? AND a.active = 1 AND {LIVE}"
+        " GROUP BY ev.cur_incident_id ORDER BY first IS NULL, first",
+        (entity_id,),
+    ).fetchall()
+    incidents = tuple(
+        {
+            "id": r["id"],
+            "summary": r["summary"],
+            "roles": sorted(r["roles"].split(",")),
+            "first_date": r["first"],
+        }
+        for r in rows
+    )
+    return EntityDetail(
+        row["id"], row["name"], row["type"], row["country"], names, int(docs), incidents, row["merged_into"]
+    )
 
 
 def search(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHit]:
     """Event sentences, then documents, matching every word of ``text``, best first."""
     query = fts_query(text)
-    hits = [SearchHit("event", r["doc_id"], r["title"], r["snip"], r["event_id"], r["cur_incident_id"])
-            for r in conn.execute(
-                "SELECT d.doc_id, d.title, ev.event_id, ev.cur_incident_id,"
-                " snippet(events_fts, 0, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
-                " FROM events_fts JOIN events ev ON ev.pk = events_fts.rowid JOIN documents d ON d.pk = ev.document_pk"
-                f" WHERE events_fts MATCH ? AND {LIVE} ORDER BY bm25(events_fts) LIMIT ?", (query, limit))]
-    hits += [SearchHit("document", r["doc_id"], r["title"], r["snip"])
-             for r in conn.execute(
-                 "SELECT d.doc_id, d.title, snippet(documents_fts, 1, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
-                 " FROM documents_fts JOIN documents d ON d.pk = documents_fts.rowid"
-                 " WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?", (query, limit))]
+    hits = [
+        SearchHit("event", r["doc_id"], r["title"], r["snip"], r["event_id"], r["cur_incident_id"])
+        for r in conn.execute(
+            "SELECT d.doc_id, d.title, ev.event_id, ev.cur_incident_id,"
+            " snippet(events_fts, 0, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
+            " FROM events_fts JOIN events ev ON ev.pk = events_fts.rowid"
+            " JOIN documents d ON d.pk = ev.document_pk"
+            f" WHERE events_fts MATCH ? AND {LIVE} ORDER BY bm25(events_fts) LIMIT ?",
+            (query, limit),
+        )
+    ]
+    hits += [
+        SearchHit("document", r["doc_id"], r["title"], r["snip"])
+        for r in conn.execute(
+            "SELECT d.doc_id, d.title, snippet(documents_fts, 1, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
+            " FROM documents_fts JOIN documents d ON d.pk = documents_fts.rowid"
+            " WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?",
+            (query, limit),
+        )
+    ]
     return hits[:limit]
 
 
 def store_stats(conn: sqlite3.Connection, version: int) -> StoreStats:
     """Counts of what the store holds; events and documents are counted once across near-duplicates."""
+
     def one(sql: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
 
-    by_type = {r[0]: int(r[1]) for r in conn.execute(
-        f"SELECT ev.cur_type, COUNT(*) FROM events ev WHERE {LIVE} AND ev.duplicate_of IS NULL"
-        " GROUP BY ev.cur_type ORDER BY ev.cur_type")}
+    by_type = {
+        r[0]: int(r[1])
+        for r in conn.execute(
+            f"SELECT ev.cur_type, COUNT(*) FROM events ev WHERE {LIVE} AND ev.duplicate_of IS NULL"
+            " GROUP BY ev.cur_type ORDER BY ev.cur_type"
+        )
+    }
     return StoreStats(
         schema_version=version,
         documents=one("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NULL"),
@@ -257,10 +328,13 @@ def store_stats(conn: sqlite3.Connection, version: int) -> StoreStats:
         extractions=one("SELECT COUNT(*) FROM extractions"),
         entities=one("SELECT COUNT(*) FROM entities WHERE merged_into IS NULL"),
         events=sum(by_type.values()),
-        incidents=one("SELECT COUNT(DISTINCT ev.cur_incident_id) FROM events ev"
-                      f" WHERE {LIVE} AND ev.duplicate_of IS NULL"),
+        incidents=one(
+            "SELECT COUNT(DISTINCT ev.cur_incident_id) FROM events ev"
+            f" WHERE {LIVE} AND ev.duplicate_of IS NULL"
+        ),
         corrections=one("SELECT COUNT(*) FROM corrections"),
-        events_by_type=by_type)
+        events_by_type=by_type,
+    )
 
 
 _GAP_CANDIDATES = f"""
@@ -274,7 +348,9 @@ def list_open_cases(conn: sqlite3.Connection) -> list[OpenCase]:
     ids = [r[0] for r in conn.execute(_GAP_CANDIDATES)]
     cases: list[OpenCase] = []
     for part in chunks(ids):
-        summaries = dict(conn.execute(f"SELECT id, summary FROM incidents WHERE id IN ({marks(part)})", tuple(part)))
+        summaries = dict(
+            conn.execute(f"SELECT id, summary FROM incidents WHERE id IN ({marks(part)})", tuple(part))
+        )
         events = load_events(conn, f"ev.cur_incident_id IN ({marks(part)}) AND ev.duplicate_of IS NULL", part)
         by_incident: dict[str, list[EventView]] = {}
         for event in events:

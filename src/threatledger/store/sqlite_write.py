@@ -1,4 +1,4 @@
-"""Writing one extraction into SQLite: document, entities, events and incidents, inside the caller's transaction."""
+"""Writing one extraction into SQLite: document, entities, events, incidents, in the caller's transaction."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ class _Context:
             return live_entity(self.conn, hit.entity_id), hit.type
         rows = self.conn.execute(
             "SELECT DISTINCT COALESCE(e.merged_into, e.id), e.type FROM entity_names n"
-            " JOIN entities e ON e.id = n.entity_id WHERE n.norm = ?", (normalize_name(name),)).fetchall()
+            " JOIN entities e ON e.id = n.entity_id WHERE n.norm = ?",
+            (normalize_name(name),),
+        ).fetchall()
         return (str(rows[0][0]), str(rows[0][1])) if len(rows) == 1 else None
 
 
@@ -79,14 +81,21 @@ def write_extraction(conn: sqlite3.Connection, extraction: Extraction) -> Ingest
     ctx = _Context(conn, extraction, document_pk, extraction_pk, duplicate_of, now, stats)
     _write_entities(ctx)
     _write_events(ctx)
-    _audit(conn, now, "ingest", "document", document.id,
-           {"content_hash": document.content_hash, "extractor": extraction.extractor, **stats.to_dict()})
+    _audit(
+        conn,
+        now,
+        "ingest",
+        "document",
+        document.id,
+        {"content_hash": document.content_hash, "extractor": extraction.extractor, **stats.to_dict()},
+    )
     return stats
 
 
 def _has_extraction(conn: sqlite3.Connection, document_pk: int, extractor: str) -> bool:
-    row = conn.execute("SELECT 1 FROM extractions WHERE document_pk = ? AND extractor = ?",
-                       (document_pk, extractor)).fetchone()
+    row = conn.execute(
+        "SELECT 1 FROM extractions WHERE document_pk = ? AND extractor = ?", (document_pk, extractor)
+    ).fetchone()
     return row is not None
 
 
@@ -108,24 +117,42 @@ def _insert_document(conn: sqlite3.Connection, document: Document, now: str) -> 
     cur = conn.execute(
         "INSERT INTO documents (content_hash, doc_id, title, url, published, outlet, source, text,"
         " duplicate_of, similarity, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (document.content_hash, document.id, document.title, document.url, published, document.outlet,
-         document.source, document.text, original, similarity, now))
+        (
+            document.content_hash,
+            document.id,
+            document.title,
+            document.url,
+            published,
+            document.outlet,
+            document.source,
+            document.text,
+            original,
+            similarity,
+            now,
+        ),
+    )
     pk = int(cur.lastrowid or 0)
-    conn.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
-                 (pk, document.title or "", document.text))
+    conn.execute(
+        "INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
+        (pk, document.title or "", document.text),
+    )
     conn.executemany("INSERT INTO document_bands (band, document_pk) VALUES (?, ?)", [(b, pk) for b in bands])
     return pk, original
 
 
-def _find_near_duplicate(conn: sqlite3.Connection, document: Document,
-                         bands: Sequence[str]) -> tuple[int | None, float | None]:
+def _find_near_duplicate(
+    conn: sqlite3.Connection, document: Document, bands: Sequence[str]
+) -> tuple[int | None, float | None]:
     """The earliest stored document this one nearly duplicates (followed to its original), if any."""
     marks = ",".join("?" * len(bands))
-    rows = conn.execute(f"SELECT DISTINCT document_pk FROM document_bands WHERE band IN ({marks})", tuple(bands))
+    rows = conn.execute(
+        f"SELECT DISTINCT document_pk FROM document_bands WHERE band IN ({marks})", tuple(bands)
+    )
     candidates = sorted(int(r[0]) for r in rows.fetchall())
     for pk in candidates:
-        text, root = conn.execute("SELECT text, COALESCE(duplicate_of, pk) FROM documents WHERE pk = ?",
-                                  (pk,)).fetchone()
+        text, root = conn.execute(
+            "SELECT text, COALESCE(duplicate_of, pk) FROM documents WHERE pk = ?", (pk,)
+        ).fetchone()
         similarity = text_similarity(document.text, text)
         if similarity >= NEAR_DUPLICATE_MIN:
             return int(root), round(similarity, 4)
@@ -133,8 +160,10 @@ def _find_near_duplicate(conn: sqlite3.Connection, document: Document,
 
 
 def _insert_extraction(conn: sqlite3.Connection, document_pk: int, extractor: str, now: str) -> int:
-    cur = conn.execute("INSERT INTO extractions (document_pk, extractor, active, ingested_at) VALUES (?, ?, 1, ?)",
-                       (document_pk, extractor, now))
+    cur = conn.execute(
+        "INSERT INTO extractions (document_pk, extractor, active, ingested_at) VALUES (?, ?, 1, ?)",
+        (document_pk, extractor, now),
+    )
     return int(cur.lastrowid or 0)
 
 
@@ -154,12 +183,32 @@ def _insert_doc_entity(ctx: _Context, entity: Entity, hit: Resolution) -> None:
     ctx.conn.execute(
         "INSERT OR REPLACE INTO doc_entities (extraction_pk, local_id, entity_id, name, type, country,"
         " aliases, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (ctx.extraction_pk, entity.id, hit.entity_id, entity.name, entity.type, entity.country,
-         json.dumps(list(entity.aliases)), hit.method))
+        (
+            ctx.extraction_pk,
+            entity.id,
+            hit.entity_id,
+            entity.name,
+            entity.type,
+            entity.country,
+            json.dumps(list(entity.aliases)),
+            hit.method,
+        ),
+    )
     ctx.conn.executemany(
-        'INSERT INTO mentions (extraction_pk, local_id, text, start, "end", extractor) VALUES (?, ?, ?, ?, ?, ?)',
-        [(ctx.extraction_pk, entity.id, m.text, m.provenance.start, m.provenance.end, m.provenance.extractor)
-         for m in entity.mentions])
+        'INSERT INTO mentions (extraction_pk, local_id, text, start, "end", extractor)'
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                ctx.extraction_pk,
+                entity.id,
+                m.text,
+                m.provenance.start,
+                m.provenance.end,
+                m.provenance.extractor,
+            )
+            for m in entity.mentions
+        ],
+    )
 
 
 def _groups(extraction: Extraction) -> list[tuple[str | None, str, list[Event]]]:
@@ -192,7 +241,9 @@ def _match_duplicate_events(ctx: _Context, events: Sequence[Event]) -> dict[str,
         return {}
     rows = ctx.conn.execute(
         "SELECT pk, cur_type, sentence, cur_incident_id FROM events WHERE document_pk = ? AND active = 1"
-        " AND duplicate_of IS NULL", (ctx.duplicate_of,)).fetchall()
+        " AND duplicate_of IS NULL",
+        (ctx.duplicate_of,),
+    ).fetchall()
     found: dict[str, tuple[int, str]] = {}
     for event in events:
         for row in rows:
@@ -202,8 +253,9 @@ def _match_duplicate_events(ctx: _Context, events: Sequence[Event]) -> dict[str,
     return found
 
 
-def _place_group(ctx: _Context, events: Sequence[Event], summary: str,
-                 duplicates: dict[str, tuple[int, str]]) -> str:
+def _place_group(
+    ctx: _Context, events: Sequence[Event], summary: str, duplicates: dict[str, tuple[int, str]]
+) -> str:
     """The global incident for a group: its near-duplicate's, a matching one, or a new one."""
     participants = frozenset(p for e in events for p in event_participants(e, ctx.lookup))
     incident_id = next((inc for _, inc in duplicates.values()), None)
@@ -211,7 +263,8 @@ def _place_group(ctx: _Context, events: Sequence[Event], summary: str,
         group = profile_events([(e.type, e.date) for e in events], participants)
         index = SQLiteIncidentIndex(ctx.conn)
         match: IncidentProfile | None = choose_incident(
-            group, index.incident_candidates({p[0] for p in participants}), exclude=ctx.taken)
+            group, index.incident_candidates({p[0] for p in participants}), exclude=ctx.taken
+        )
         incident_id = match.id if match is not None else None
     if incident_id is None:
         incident_id = _create_incident(ctx, events[0], summary)
@@ -220,7 +273,8 @@ def _place_group(ctx: _Context, events: Sequence[Event], summary: str,
     ctx.taken.add(incident_id)
     ctx.conn.executemany(
         "INSERT OR IGNORE INTO incident_participants (incident_id, entity_id, kind) VALUES (?, ?, ?)",
-        [(incident_id, entity_id, kind) for entity_id, kind in participants])
+        [(incident_id, entity_id, kind) for entity_id, kind in participants],
+    )
     return incident_id
 
 
@@ -231,30 +285,59 @@ def _create_incident(ctx: _Context, first: Event, summary: str) -> str:
         ctx.stats.incidents_joined += 1
         return str(exists[0] or incident_id)
     text = summary or f"{first.type.title()}: {normalize_text(first.sentence)[:120]}"
-    ctx.conn.execute("INSERT INTO incidents (id, summary, created_at) VALUES (?, ?, ?)",
-                     (incident_id, text, ctx.now))
+    ctx.conn.execute(
+        "INSERT INTO incidents (id, summary, created_at) VALUES (?, ?, ?)", (incident_id, text, ctx.now)
+    )
     ctx.stats.incidents_new += 1
     return incident_id
 
 
-def _insert_event(ctx: _Context, event: Event, local_incident: str | None, incident_id: str,
-                  duplicate: tuple[int, str] | None) -> None:
+def _insert_event(
+    ctx: _Context,
+    event: Event,
+    local_incident: str | None,
+    incident_id: str,
+    duplicate: tuple[int, str] | None,
+) -> None:
     prov = event.provenance
     cur = ctx.conn.execute(
-        "INSERT INTO events (extraction_pk, document_pk, event_id, local_incident_id, incident_id, type, date,"
-        ' status, trigger, sentence, sentence_start, sentence_end, start, "end", extractor, negated, duplicate_of,'
+        "INSERT INTO events (extraction_pk, document_pk, event_id, local_incident_id, incident_id, type,"
+        ' date, status, trigger, sentence, sentence_start, sentence_end, start, "end", extractor, negated,'
+        " duplicate_of,"
         " cur_type, cur_date, cur_status, cur_negated, cur_incident_id)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (ctx.extraction_pk, ctx.document_pk, event.id, local_incident, incident_id, event.type, event.date,
-         event.status, event.trigger, event.sentence, event.sentence_start, event.sentence_end, prov.start,
-         prov.end, prov.extractor, int(event.negated_or_hypothetical), duplicate[0] if duplicate else None,
-         event.type, event.date, event.status, int(event.negated_or_hypothetical), incident_id))
+        (
+            ctx.extraction_pk,
+            ctx.document_pk,
+            event.id,
+            local_incident,
+            incident_id,
+            event.type,
+            event.date,
+            event.status,
+            event.trigger,
+            event.sentence,
+            event.sentence_start,
+            event.sentence_end,
+            prov.start,
+            prov.end,
+            prov.extractor,
+            int(event.negated_or_hypothetical),
+            duplicate[0] if duplicate else None,
+            event.type,
+            event.date,
+            event.status,
+            int(event.negated_or_hypothetical),
+            incident_id,
+        ),
+    )
     pk = int(cur.lastrowid or 0)
     ctx.conn.execute("INSERT INTO events_fts (rowid, sentence) VALUES (?, ?)", (pk, event.sentence))
     _insert_arguments(ctx, pk, event)
     ctx.conn.executemany(
         'INSERT INTO event_mentions (event_pk, start, "end", extractor) VALUES (?, ?, ?, ?)',
-        [(pk, m.start, m.end, m.extractor) for m in event.mentions])
+        [(pk, m.start, m.end, m.extractor) for m in event.mentions],
+    )
 
 
 def _insert_arguments(ctx: _Context, event_pk: int, event: Event) -> None:
@@ -265,11 +348,24 @@ def _insert_arguments(ctx: _Context, event_pk: int, event: Event) -> None:
             entity_id = hit[0] if hit else None
             rows.append((event_pk, role, position, arg.name, arg.text, arg.entity_id, entity_id, entity_id))
     ctx.conn.executemany(
-        "INSERT INTO event_args (event_pk, role, position, name, text, local_entity_id, entity_id, cur_entity_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        "INSERT INTO event_args (event_pk, role, position, name, text, local_entity_id, entity_id,"
+        " cur_entity_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
-def _audit(conn: sqlite3.Connection, now: str, action: str, kind: str, target: str, detail: dict[str, object],
-           *, actor: str = "ingest") -> None:
-    conn.execute("INSERT INTO audit_log (at, actor, action, target_kind, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-                 (now, actor, action, kind, target, json.dumps(detail, sort_keys=True)))
+def _audit(
+    conn: sqlite3.Connection,
+    now: str,
+    action: str,
+    kind: str,
+    target: str,
+    detail: dict[str, object],
+    *,
+    actor: str = "ingest",
+) -> None:
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, target_kind, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
+        (now, actor, action, kind, target, json.dumps(detail, sort_keys=True)),
+    )
