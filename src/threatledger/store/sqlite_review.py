@@ -214,14 +214,28 @@ def merge_entities(
     )
 
 
+def _move_names(conn: sqlite3.Connection, entity_id: str, new_id: str, norms: set[str]) -> None:
+    """Point the name index of ``norms`` (of the entity and what was merged into it) at ``new_id``."""
+    members = [entity_id] + [
+        r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))
+    ]
+    params = (new_id, *members, *sorted(norms))
+    where = f"entity_id IN ({marks(members)}) AND norm IN ({marks(sorted(norms))})"
+    conn.execute(f"UPDATE OR IGNORE entity_names SET entity_id = ? WHERE {where}", params)
+    conn.execute(f"UPDATE OR IGNORE entity_blocks SET entity_id = ? WHERE {where}", params)
+
+
 def split_entity(
     conn: sqlite3.Connection, entity_id: str, names: Sequence[str], *, author: str, reason: str
 ) -> Correction:
     """Move the given names of an entity, and the roles filled under them, to a new entity."""
     row = _live_entity_row(conn, entity_id)
     prefixes = load_alias_table().person_prefixes
-    norms = {normalize_name(strip_titles(n, prefixes) if row["type"] == "PERSON" else n) for n in names}
-    norms.discard("")
+
+    def fold(name: str) -> str:
+        return normalize_name(strip_titles(name, prefixes) if row["type"] == "PERSON" else name)
+
+    norms = {fold(n) for n in names} - {""}
     if not norms:
         raise StoreError("split-entity needs at least one name", hint="Pass the names that are someone else.")
     new_id = content_id("ent", row["type"], sorted(norms)[0], "split-from", entity_id)
@@ -230,31 +244,12 @@ def split_entity(
         " VALUES (?, ?, ?, ?, ?, ?)",
         (new_id, names[0], row["type"], row["country"], entity_id, utc_now()),
     )
-    members = [entity_id] + [
-        r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))
-    ]
-    params = (new_id, *members, *sorted(norms))
-    where = f"entity_id IN ({marks(members)}) AND norm IN ({marks(sorted(norms))})"
-    conn.execute(f"UPDATE OR IGNORE entity_names SET entity_id = ? WHERE {where}", params)
-    conn.execute(f"UPDATE OR IGNORE entity_blocks SET entity_id = ? WHERE {where}", params)
+    _move_names(conn, entity_id, new_id, norms)
     args = conn.execute("SELECT pk, name FROM event_args WHERE cur_entity_id = ?", (entity_id,)).fetchall()
-    moved = [
-        a["pk"]
-        for a in args
-        if normalize_name(strip_titles(a["name"], prefixes)) in norms or normalize_name(a["name"]) in norms
-    ]
+    moved = [a["pk"] for a in args if fold(a["name"]) in norms or normalize_name(a["name"]) in norms]
     conn.executemany("UPDATE event_args SET cur_entity_id = ? WHERE pk = ?", [(new_id, pk) for pk in moved])
-    return record(
-        conn,
-        "entity",
-        entity_id,
-        "split",
-        field="names",
-        old=None,
-        new={"entity_id": new_id, "names": list(names), "roles_moved": len(moved)},
-        author=author,
-        reason=reason,
-    )
+    new = {"entity_id": new_id, "names": list(names), "roles_moved": len(moved)}
+    return record(conn, "entity", entity_id, "split", field="names", new=new, author=author, reason=reason)
 
 
 def _live_incident_id(conn: sqlite3.Connection, incident_id: str) -> str:
@@ -277,13 +272,10 @@ def merge_incidents(
     )
 
 
-def split_incident(
-    conn: sqlite3.Connection, incident_id: str, event_ids: Sequence[str], *, author: str, reason: str
-) -> Correction:
-    """Move the given events of an incident into a new incident, whose id derives from the first of them."""
-    live = _live_incident_id(conn, incident_id)
+def _events_to_split(conn: sqlite3.Connection, live: str, event_ids: Sequence[str]) -> list[sqlite3.Row]:
+    """The named events of an incident; all must be there, and some must stay behind."""
     rows = conn.execute(
-        f"SELECT ev.*, d.content_hash FROM events ev JOIN documents d ON d.pk = ev.document_pk"
+        "SELECT ev.*, d.content_hash FROM events ev JOIN documents d ON d.pk = ev.document_pk"
         f" WHERE ev.cur_incident_id = ? AND ev.active = 1 AND ev.event_id IN ({marks(event_ids)})"
         " ORDER BY ev.pk",
         (live, *event_ids),
@@ -294,39 +286,35 @@ def split_incident(
             f"events not in incident {live}: {', '.join(missing) or 'none given'}",
             hint=f"See the incident's events with `threatledger show {live} --json`.",
         )
-    total = conn.execute(
-        "SELECT COUNT(*) FROM events WHERE cur_incident_id = ? AND active = 1", (live,)
-    ).fetchone()
-    if len(rows) >= int(total[0]):
+    total = conn.execute("SELECT COUNT(*) FROM events WHERE cur_incident_id = ? AND active = 1", (live,))
+    if len(rows) >= int(total.fetchone()[0]):
         raise StoreError(
-            "a split must leave some events behind", hint="Name only the events that are another case."
+            "a split must leave some events behind", hint="Name only the events of another case."
         )
+    return rows
+
+
+def split_incident(
+    conn: sqlite3.Connection, incident_id: str, event_ids: Sequence[str], *, author: str, reason: str
+) -> Correction:
+    """Move the given events of an incident into a new incident, whose id derives from the first of them."""
+    live = _live_incident_id(conn, incident_id)
+    rows = _events_to_split(conn, live, event_ids)
     first = rows[0]
     new_id = content_id(
         "inc", first["content_hash"], first["cur_type"], first["start"], first["end"], "split"
     )
-    summary = f"{first['cur_type'].title()}: split from {live}"
     conn.execute(
         "INSERT OR IGNORE INTO incidents (id, summary, split_from, created_at) VALUES (?, ?, ?, ?)",
-        (new_id, summary, live, utc_now()),
+        (new_id, f"{first['cur_type'].title()}: split from {live}", live, utc_now()),
     )
-    conn.executemany("UPDATE events SET cur_incident_id = ? WHERE pk = ?", [(new_id, r["pk"]) for r in rows])
-    conn.executemany(
-        "UPDATE events SET cur_incident_id = ? WHERE duplicate_of = ?", [(new_id, r["pk"]) for r in rows]
-    )
+    moves = [(new_id, r["pk"]) for r in rows]
+    conn.executemany("UPDATE events SET cur_incident_id = ? WHERE pk = ?", moves)
+    conn.executemany("UPDATE events SET cur_incident_id = ? WHERE duplicate_of = ?", moves)
     for incident in (live, new_id):
         rebuild_participants(conn, incident)
-    return record(
-        conn,
-        "incident",
-        live,
-        "split",
-        field="events",
-        old=None,
-        new={"incident_id": new_id, "events": sorted(event_ids)},
-        author=author,
-        reason=reason,
-    )
+    new = {"incident_id": new_id, "events": sorted(event_ids)}
+    return record(conn, "incident", live, "split", field="events", new=new, author=author, reason=reason)
 
 
 def rebuild_participants(conn: sqlite3.Connection, incident_id: str) -> None:

@@ -292,6 +292,45 @@ def _create_incident(ctx: _Context, first: Event, summary: str) -> str:
     return incident_id
 
 
+_EVENT_COLUMNS = (
+    "extraction_pk, document_pk, event_id, local_incident_id, incident_id, type, date, status, trigger,"
+    ' sentence, sentence_start, sentence_end, start, "end", extractor, negated, duplicate_of,'
+    " cur_type, cur_date, cur_status, cur_negated, cur_incident_id"
+)
+
+
+def _event_row(
+    ctx: _Context,
+    event: Event,
+    local_incident: str | None,
+    incident_id: str,
+    duplicate: tuple[int, str] | None,
+) -> tuple[object, ...]:
+    """The values of an ``events`` row: the extracted values, twice (original and current)."""
+    prov, negated = event.provenance, int(event.negated_or_hypothetical)
+    original = (event.type, event.date, event.status)
+    return (
+        ctx.extraction_pk,
+        ctx.document_pk,
+        event.id,
+        local_incident,
+        incident_id,
+        *original,
+        event.trigger,
+        event.sentence,
+        event.sentence_start,
+        event.sentence_end,
+        prov.start,
+        prov.end,
+        prov.extractor,
+        negated,
+        duplicate[0] if duplicate else None,
+        *original,
+        negated,
+        incident_id,
+    )
+
+
 def _insert_event(
     ctx: _Context,
     event: Event,
@@ -299,38 +338,9 @@ def _insert_event(
     incident_id: str,
     duplicate: tuple[int, str] | None,
 ) -> None:
-    prov = event.provenance
-    cur = ctx.conn.execute(
-        "INSERT INTO events (extraction_pk, document_pk, event_id, local_incident_id, incident_id, type,"
-        ' date, status, trigger, sentence, sentence_start, sentence_end, start, "end", extractor, negated,'
-        " duplicate_of,"
-        " cur_type, cur_date, cur_status, cur_negated, cur_incident_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            ctx.extraction_pk,
-            ctx.document_pk,
-            event.id,
-            local_incident,
-            incident_id,
-            event.type,
-            event.date,
-            event.status,
-            event.trigger,
-            event.sentence,
-            event.sentence_start,
-            event.sentence_end,
-            prov.start,
-            prov.end,
-            prov.extractor,
-            int(event.negated_or_hypothetical),
-            duplicate[0] if duplicate else None,
-            event.type,
-            event.date,
-            event.status,
-            int(event.negated_or_hypothetical),
-            incident_id,
-        ),
-    )
+    row = _event_row(ctx, event, local_incident, incident_id, duplicate)
+    marks = ", ".join("?" * len(row))
+    cur = ctx.conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks})", row)
     pk = int(cur.lastrowid or 0)
     ctx.conn.execute("INSERT INTO events_fts (rowid, sentence) VALUES (?, ?)", (pk, event.sentence))
     _insert_arguments(ctx, pk, event)
