@@ -50,3 +50,16 @@ def _sentence_numbers(events: list[EventMention]) -> dict[int, int]:
     doc = events[0].trigger.token.doc
     starts = {sent.start: n for n, sent in enumerate(doc.sents)}
     return {id(e): starts[e.sent.start] for e in events}
+
+
+def carry_dates(events: list[EventMention]) -> None:
+    """An event whose sentence gives no date takes the date of the event told just before it in the
+    same paragraph ("Hours later, ...", "The ministry summoned the ambassador.")."""
+    ordered = sorted(events, key=lambda m: m.trigger.token.i)
+    for previous, member in zip(ordered, ordered[1:], strict=False):
+        if member.date is not None or member.hypothetical or previous.date is None:
+            continue
+        doc = member.trigger.token.doc
+        between = doc.text[previous.sent.start_char : member.sent.start_char]
+        if "\n" not in between.rstrip():
+            member.date = previous.date

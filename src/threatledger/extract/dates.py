@@ -147,11 +147,24 @@ def _distance(a: Token, b: Token) -> int:
     return 99
 
 
+def _with_year(span: Span) -> Span:
+    """Extend "February 2" over a following ", 2021" that the NER left out."""
+    doc = span.doc
+    end = span.end
+    if end + 1 < len(doc) and doc[end].text == "," and YEAR.fullmatch(doc[end + 1].text):
+        return doc[span.start : end + 2]
+    if end < len(doc) and YEAR.fullmatch(doc[end].text) and not YEAR.search(span.text):
+        return doc[span.start : end + 1]
+    return span
+
+
 def date_spans(sent: Span) -> list[Span]:
     """DATE spans of the sentence; "February 2" followed by ", 2021" is joined into one span."""
-    spans = [ent for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
+    spans = [_with_year(ent) for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
     out: list[Span] = []
     for span in spans:
+        if out and span.start < out[-1].end:
+            continue
         if (
             out
             and all(t.is_punct for t in span.doc[out[-1].end : span.start])
@@ -164,11 +177,52 @@ def date_spans(sent: Span) -> list[Span]:
     return out
 
 
+RELATIVE_TO_CONTEXT = re.compile(
+    r"\b(?:(\w+) (years?|months?) (later|earlier|before|after)|the (following|previous|next) (year|month)"
+    r"|(?:hours|days|minutes|weeks) (?:later|afterwards|after)|shortly afterwards|within (?:hours|days))\b"
+)
+
+
+def _anchor(trigger: Token, before: int, pub: date | None) -> str | None:
+    """The latest explicit date before a relative one: earlier in the sentence, else in the two before."""
+    doc = trigger.doc
+    sents = [s for s in doc.sents if s.end <= trigger.sent.start][-2:] + [trigger.sent]
+    for sent in reversed(sents):
+        found = [
+            normalise_date(span.text, pub)
+            for span in date_spans(sent)
+            if span.end <= before and not RELATIVE_TO_CONTEXT.search(span.text.lower())
+        ]
+        found = [f for f in found if f]
+        if found:
+            return found[-1]
+    return None
+
+
+def _shift(anchor: str, text: str) -> str | None:
+    m = RELATIVE_TO_CONTEXT.search(text)
+    if m is None:
+        return None
+    if m.group(2) or m.group(4):
+        unit = m.group(2) or m.group(5)
+        count = 1 if m.group(4) else NUMBERS.get(m.group(1), int(m.group(1)) if m.group(1).isdigit() else 0)
+        sign = 1 if (m.group(3) in ("later", "after") or m.group(4) in ("following", "next")) else -1
+        if not count or not unit.startswith("year"):
+            return anchor[:4] if unit.startswith("year") else None
+        return str(int(anchor[:4]) + sign * count)
+    return anchor  # hours, days or weeks later: the anchor's day is the best the text supports
+
+
 def event_date(trigger: Token, pub: date | None, *, max_distance: int = 6) -> str | None:
     """The normalised date of the event whose trigger this is, from its own sentence."""
     candidates = []
     for span in date_spans(trigger.sent):
-        value = normalise_date(span.text, pub)
+        text = span.text.lower()
+        if RELATIVE_TO_CONTEXT.search(text):
+            anchor = _anchor(trigger, span.start, pub)
+            value = _shift(anchor, text) if anchor else None
+        else:
+            value = normalise_date(span.text, pub)
         if value is not None:
             candidates.append((_distance(trigger, span.root), span.start, value))
     candidates = [c for c in candidates if c[0] <= max_distance]

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
-from threatledger.extract.carryover import carry_roles
+from threatledger.extract.carryover import carry_dates, carry_roles
 from threatledger.extract.events import EventMention, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
 from threatledger.extract.records import entity_record, event_record, incident_record
@@ -45,6 +45,7 @@ def extract_doc(doc: Doc, document: Document) -> Extraction:
     _confirm_convicted(merged, groups)
     propagate_sponsors(doc, ents, merged, groups)
     carry_roles(merged, groups)
+    carry_dates(merged)
     events = [event_record(m, document, EXTRACTOR) for m in merged]
     incidents = [incident_record([events[i] for i in group], document) for group in groups]
     entities = [entity_record(c, document, EXTRACTOR) for c in ents.clusters]
