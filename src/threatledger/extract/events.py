@@ -134,7 +134,7 @@ def _closest_group(mention: EventMention, groups: list[list[EventMention]]) -> l
 
 
 def _represent(group: list[EventMention]) -> EventMention:
-    best = max(group, key=lambda m: (m.richness(), -m.trigger.token.i))
+    best = max(group, key=lambda m: (not m.secondary, m.richness(), -m.trigger.token.i))
     for other in group:
         if other is best:
             continue

@@ -108,6 +108,13 @@ PLAN_HEADS = frozenset(
 
 def planned(token: Token) -> bool:
     """An attack or killing that was only planned or attempted: the event is the plot."""
+    doc = token.doc
+    if (
+        token.i >= 2
+        and doc[token.i - 1].lower_ == "to"
+        and doc[token.i - 2].lemma_ in PLAN_HEADS | {"conspiracy"}
+    ):
+        return True
     head = token
     for _ in range(4):
         if head.dep_ not in ("xcomp", "dobj", "pobj", "prep", "advcl", "acl", "ccomp") or head.head is head:
@@ -143,11 +150,20 @@ def attack(token: Token, kind: str) -> str | None:
     )
 
 
+VIOLENT_CONTEXT = frozenset(
+    """kill killing murder murdering assassinate assassination bomb bombing attack
+arson explosive explosives abduct abduction kidnap kidnapping target targeting foil foiled thwart thwarted
+terror terrorist assassin assassins poison hitman hitmen shoot""".split()
+)
+
+
 def plot(token: Token, kind: str) -> str | None:
+    """A conspiracy to do violence, not the plot of a novel or a plot twist."""
     nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
     if nxt is not None and nxt.lower_ in ("twist", "twists", "line", "lines", "of", "point"):
         return None
-    return kind
+    words = {t.lower_ for t in token.sent}
+    return kind if words & VIOLENT_CONTEXT else None
 
 
 def conspiracy(token: Token, kind: str) -> str | None:
@@ -189,6 +205,8 @@ def kill(token: Token, kind: str) -> str | None:
 
 
 def shoot(token: Token, kind: str) -> str | None:
+    if _abstract(token):
+        return None
     if token.head.lemma_ in ("survive", "escape") or token.lemma_ == "shooting":
         return "ATTACK"
     objs = _objects(token)

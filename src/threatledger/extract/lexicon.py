@@ -56,7 +56,9 @@ regime state states kremlin army military navy commission union""".split()
 ABSTRACT_TARGETS = frozenset(
     """speech freedom freedoms democracy dissent diplomacy relations right rights
 law order rule press truth peace idea ideas values principle principles sovereignty credibility
-reputation economy talks deal process""".split()
+reputation economy talks deal process proposal proposals bill bills budget plan plans policy policies
+decision decisions reform reforms legislation report reports claim claims ruling motion idea agenda
+initiative measure measures project scheme story stories narrative""".split()
 )
 PRONOUNS_PERSON = frozenset({"he", "him", "his", "she", "her", "himself", "herself"})
 PRONOUNS_PLURAL = frozenset({"they", "them", "their"})

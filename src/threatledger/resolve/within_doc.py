@@ -109,7 +109,7 @@ class DocEntities:
         cluster.add(span.start_char, span.end_char, span.text)
         self._by_norm.setdefault(normalise(span.text), cluster)
         for token in span:
-            self.by_token[token.i] = cluster
+            self.by_token.setdefault(token.i, cluster)
         return cluster
 
     def add_phrase(self, span: Span, kind: str) -> Cluster:
