@@ -2,8 +2,8 @@
 
 A document's incident (a group of its events) joins an existing global incident when they share a key
 participant and are compatible in type and date; otherwise it starts a new global incident. Key
-participants are persons: the target (victim) or agent (perpetrator) of a violent event, and the target
-(defendant) of a legal event. A victim only matches a victim; perpetrators and defendants match each other
+participants are named persons: the target (victim) or agent (perpetrator) of a violent event, and the
+target (defendant) of a step of prosecution (not of a sanction or an expulsion). A victim only matches a victim; perpetrators and defendants match each other
 (the plotter of one article is the defendant of the next). The id of a global incident is derived from
 its first event and never changes when later articles join it.
 """
@@ -22,6 +22,20 @@ VICTIM, PERPETRATOR, DEFENDANT = "victim", "perpetrator", "defendant"
 _WEIGHTS = {VICTIM: 3, PERPETRATOR: 2, DEFENDANT: 2}
 _ACCUSED = frozenset({PERPETRATOR, DEFENDANT})
 _FAMILIES = {"CYBERATTACK": "cyber"}
+PROSECUTION_TYPES = frozenset(
+    {
+        "ARREST",
+        "SEARCH_RAID",
+        "CHARGE",
+        "TRIAL",
+        "CONVICTION",
+        "SENTENCE",
+        "RELEASE",
+        "TRANSFER",
+        "EXTRADITION",
+        "EXECUTION",
+    }
+)
 VIOLENT_YEAR_GAP = 1
 LEGAL_YEAR_GAP = 5
 
@@ -58,7 +72,9 @@ def participant_roles(event_type: str) -> tuple[tuple[str, str], ...]:
     """Which roles of an event of this type hold key participants, and as what kind."""
     if event_type in VIOLENT_TYPES:
         return (("target", VICTIM), ("agent", PERPETRATOR))
-    return (("target", DEFENDANT),)
+    if event_type in PROSECUTION_TYPES:
+        return (("target", DEFENDANT),)
+    return ()  # the target of a sanction or an expulsion is no defendant: heads of state would join everything
 
 
 def event_participants(event: Event, lookup: EntityLookup) -> frozenset[Participant]:
