@@ -3,8 +3,9 @@
 A document's incident (a group of its events) joins an existing global incident when they share a key
 participant and are compatible in type and date; otherwise it starts a new global incident. Key
 participants are named persons: the target (victim) or agent (perpetrator) of a violent event, and the
-target (defendant) of a step of prosecution (not of a sanction or an expulsion). A victim only matches a victim; perpetrators and defendants match each other
-(the plotter of one article is the defendant of the next). The id of a global incident is derived from
+target (defendant) of a step of prosecution (not of a sanction or an expulsion). A victim only matches
+a victim; perpetrators and defendants match each other (the plotter of one article is the defendant of
+the next). The id of a global incident is derived from
 its first event and never changes when later articles join it.
 """
 
@@ -74,7 +75,7 @@ def participant_roles(event_type: str) -> tuple[tuple[str, str], ...]:
         return (("target", VICTIM), ("agent", PERPETRATOR))
     if event_type in PROSECUTION_TYPES:
         return (("target", DEFENDANT),)
-    return ()  # the target of a sanction or an expulsion is no defendant: heads of state would join everything
+    return ()  # a sanction's or an expulsion's target is no defendant: heads of state would join everything
 
 
 def event_participants(event: Event, lookup: EntityLookup) -> frozenset[Participant]:
