@@ -39,6 +39,12 @@ def demonyms() -> dict[str, str]:
 
 
 @cache
+def demonyms_and_groups() -> frozenset[str]:
+    """Every demonym and group adjective, with or without a state ("Sikh", "Kurdish")."""
+    return frozenset(_load("demonyms.json"))
+
+
+@cache
 def capitals() -> dict[str, str]:
     """Capital city (lower-cased) -> alpha-2 code of its country."""
     out: dict[str, str] = {}

@@ -12,9 +12,14 @@ Format = Literal["text", "html", "jsonl"]
 
 SNIFF_BYTES = 65536
 SUFFIXES: dict[str, Format] = {
-    ".txt": "text", ".text": "text", ".md": "text",
-    ".html": "html", ".htm": "html", ".xhtml": "html",
-    ".jsonl": "jsonl", ".ndjson": "jsonl",
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
 }
 _HTML_TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|meta|title|article|main|section|div|p|h[1-6])[\s>/]",

@@ -29,8 +29,15 @@ def document_from_text(text: str, meta: Metadata, *, source: str, options: ReadO
     """A Document for checked text; without an id in ``meta`` the id is derived from the text."""
     check_text(text, source=source)
     document_id = meta.id or content_id("doc", hashlib.sha256(text.encode("utf-8")).hexdigest())
-    return Document(id=document_id, text=text, title=meta.title, url=meta.url,
-                    published=meta.published or options.published, outlet=meta.outlet, source=source)
+    return Document(
+        id=document_id,
+        text=text,
+        title=meta.title,
+        url=meta.url,
+        published=meta.published or options.published,
+        outlet=meta.outlet,
+        source=source,
+    )
 
 
 def document_from_html(html: str, meta: Metadata, *, source: str, options: ReadOptions) -> Document:
@@ -53,4 +60,3 @@ def attempt(source: str, document_id: str | None, build: Callable[[], Document])
         return build()
     except IngestError as exc:
         return DocumentFailure(source=source, error=exc, document_id=document_id)
-

@@ -21,14 +21,19 @@ def extract_html(html: str, *, source: str) -> tuple[str, Metadata]:
         text = trafilatura.extract(page, favor_precision=False, include_comments=False)
         found = trafilatura.extract_metadata(page, date_config=_date_config())
     except Exception as exc:  # a third-party parser on arbitrary input: any failure is a parse error
-        raise ParseError(f"cannot parse the HTML of {source}: {exc}",
-                         hint="check that the input is an HTML page, or pass its text as .txt") from exc
+        raise ParseError(
+            f"cannot parse the HTML of {source}: {exc}",
+            hint="check that the input is an HTML page, or pass its text as .txt",
+        ) from exc
     if not text or not text.strip():
-        raise EmptyDocumentError(f"found no article text in the HTML of {source}",
-                                 hint="check that the page is an article, or pass its text as .txt")
+        raise EmptyDocumentError(
+            f"found no article text in the HTML of {source}",
+            hint="check that the page is an article, or pass its text as .txt",
+        )
     published = parse_published(found.date) if isinstance(found.date, str) else None
-    return normalise_text(text), Metadata(title=_clean(found.title), url=_clean(found.url),
-                                          published=published, outlet=_clean(found.sitename))
+    return normalise_text(text), Metadata(
+        title=_clean(found.title), url=_clean(found.url), published=published, outlet=_clean(found.sitename)
+    )
 
 
 def _date_config() -> dict[str, object]:

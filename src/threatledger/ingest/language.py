@@ -38,7 +38,8 @@ later week year years
 
 # Frequent words of French, German, Spanish, Italian, Portuguese, Dutch, Polish, Turkish, Indonesian
 # and the Scandinavian languages that are not English words.
-FOREIGN_WORDS: frozenset[str] = _words("""
+FOREIGN_WORDS: frozenset[str] = (
+    _words("""
 le la les des du de un une et est que qui dans pour pas sur au aux avec il elle ils sont ont été par
 ce cette ses leur mais ou où nous vous der die das und ist nicht ein eine einen dem den von zu mit
 sich auf für im sie es wird wurde sind hat haben auch bei nach aus dass wie el los las del y en una
@@ -47,7 +48,9 @@ das em um uma não com foi ao het een van dat niet zijn te voor met aan er ook o
 naar bij w z na się nie że jest jak po za od ve bir bu ile için olarak olan gibi daha çok yang dan
 ini itu dengan untuk dari dalam tidak akan pada adalah och att det som är för på av till har inte
 ett og til af
-""") - ENGLISH_WORDS
+""")
+    - ENGLISH_WORDS
+)
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -83,5 +86,5 @@ def _language_error(source: str, reason: str) -> LanguageError:
     return LanguageError(
         f"{source} {reason}; only English text is supported",
         hint="translate the article into English first, or leave it out of the batch "
-             "(the check looks for common English words)",
+        "(the check looks for common English words)",
     )

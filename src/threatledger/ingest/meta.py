@@ -43,8 +43,11 @@ class Metadata:
 def metadata_from_mapping(record: Mapping[str, Any], *, source: str) -> Metadata:
     """Read id, title, url, outlet and published from a JSON object; other keys are ignored."""
     values = {name: _string_field(record, name, source=source) for name in _STRING_FIELDS}
-    return Metadata(id=_id_field(record, source=source),
-                    published=_published_field(record.get("published"), source=source), **values)
+    return Metadata(
+        id=_id_field(record, source=source),
+        published=_published_field(record.get("published"), source=source),
+        **values,
+    )
 
 
 def read_sidecar(path: Path, *, source: str) -> Metadata:
@@ -59,11 +62,15 @@ def read_sidecar(path: Path, *, source: str) -> Metadata:
             raise ValueError(f"larger than {SIDECAR_MAX_BYTES} bytes")
         record = json.loads(data.decode("utf-8"))
     except (OSError, ValueError, RecursionError) as exc:
-        raise ParseError(f"cannot read the sidecar {sidecar} of {source}: {exc}",
-                         hint="fix the sidecar's JSON, or remove it") from exc
+        raise ParseError(
+            f"cannot read the sidecar {sidecar} of {source}: {exc}",
+            hint="fix the sidecar's JSON, or remove it",
+        ) from exc
     if not isinstance(record, dict):
-        raise ParseError(f"the sidecar {sidecar} of {source} is not a JSON object",
-                         hint='write it as {"id": ..., "title": ..., "published": "YYYY-MM-DD"}')
+        raise ParseError(
+            f"the sidecar {sidecar} of {source} is not a JSON object",
+            hint='write it as {"id": ..., "title": ..., "published": "YYYY-MM-DD"}',
+        )
     return metadata_from_mapping(record, source=str(sidecar))
 
 
@@ -121,5 +128,6 @@ def _id_field(record: Mapping[str, Any], *, source: str) -> str | None:
 
 
 def _field_error(source: str, name: str, kind: str) -> IngestError:
-    return ParseError(f"{source}: the field {name!r} must be {kind}",
-                      hint=f"write {name!r} as {kind}, or leave it out")
+    return ParseError(
+        f"{source}: the field {name!r} must be {kind}", hint=f"write {name!r} as {kind}, or leave it out"
+    )

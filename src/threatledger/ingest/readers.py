@@ -34,8 +34,9 @@ from threatledger.settings import get_settings
 STDIN = "-"
 
 
-def read_inputs(inputs: Sequence[str], *, published: date | None = None,
-                max_bytes: int | None = None) -> Iterator[ReadResult]:
+def read_inputs(
+    inputs: Sequence[str], *, published: date | None = None, max_bytes: int | None = None
+) -> Iterator[ReadResult]:
     """Yield a Document or a DocumentFailure for every document of every input, in order.
 
     ``published`` is the date for documents whose metadata has none; ``max_bytes`` caps one document
@@ -59,9 +60,13 @@ def _read_input(item: str, options: ReadOptions) -> Iterator[ReadResult]:
         yield _unreadable(item, exc)
         return
     if not item or not exists:
-        yield DocumentFailure(item, InputNotFoundError(
-            f"no such file or directory: {item!r}",
-            hint=f"check the path, or pass {STDIN} to read from standard input"))
+        yield DocumentFailure(
+            item,
+            InputNotFoundError(
+                f"no such file or directory: {item!r}",
+                hint=f"check the path, or pass {STDIN} to read from standard input",
+            ),
+        )
     elif is_dir:
         yield from _read_directory(path, options)
     else:
@@ -71,8 +76,12 @@ def _read_input(item: str, options: ReadOptions) -> Iterator[ReadResult]:
 def _read_directory(root: Path, options: ReadOptions) -> Iterator[ReadResult]:
     paths = sorted(_walk(root))
     if not paths:
-        yield DocumentFailure(str(root), InputNotFoundError(
-            f"{root} holds no file to read", hint=f"put files ending in {', '.join(SUFFIXES)} in it"))
+        yield DocumentFailure(
+            str(root),
+            InputNotFoundError(
+                f"{root} holds no file to read", hint=f"put files ending in {', '.join(SUFFIXES)} in it"
+            ),
+        )
     for path in paths:
         yield from _read_file(path, options)
 
@@ -103,22 +112,28 @@ def _read_file(path: Path, options: ReadOptions) -> Iterator[ReadResult]:
     yield result
 
 
-def _read_file_document(path: Path, stream: PeekedStream, fmt: Format, *, size: int | None,
-                        options: ReadOptions) -> ReadResult:
+def _read_file_document(
+    path: Path, stream: PeekedStream, fmt: Format, *, size: int | None, options: ReadOptions
+) -> ReadResult:
     source = str(path)
     try:
         meta = read_sidecar(path, source=source).merged_over(Metadata(id=path.stem))
     except IngestError as exc:
         return DocumentFailure(source=source, error=exc, document_id=path.stem)
-    return attempt(source, meta.id, lambda: _read_document(
-        stream, fmt, meta, source=source, size=size, options=options))
+    return attempt(
+        source, meta.id, lambda: _read_document(stream, fmt, meta, source=source, size=size, options=options)
+    )
 
 
 def _read_stdin(options: ReadOptions) -> Iterator[ReadResult]:
     binary: BinaryIO | None = getattr(sys.stdin, "buffer", None)
     if binary is None:
-        yield DocumentFailure(STDIN, InputNotFoundError(
-            "there is no standard input to read", hint="pipe a document in, or pass file paths"))
+        yield DocumentFailure(
+            STDIN,
+            InputNotFoundError(
+                "there is no standard input to read", hint="pipe a document in, or pass file paths"
+            ),
+        )
         return
     try:
         stream = PeekedStream(binary)
@@ -126,16 +141,20 @@ def _read_stdin(options: ReadOptions) -> Iterator[ReadResult]:
         if fmt == "jsonl":
             yield from read_jsonl(stream, source=STDIN, options=options)
             return
-        result = attempt(STDIN, None, lambda: _read_document(
-            stream, fmt, Metadata(), source=STDIN, size=None, options=options))
+        result = attempt(
+            STDIN,
+            None,
+            lambda: _read_document(stream, fmt, Metadata(), source=STDIN, size=None, options=options),
+        )
     except OSError as exc:
         yield _unreadable(STDIN, exc)
         return
     yield result
 
 
-def _read_document(stream: PeekedStream, fmt: Format, meta: Metadata, *, source: str,
-                   size: int | None, options: ReadOptions) -> Document:
+def _read_document(
+    stream: PeekedStream, fmt: Format, meta: Metadata, *, source: str, size: int | None, options: ReadOptions
+) -> Document:
     """One text or HTML document; ``size`` (when known) is checked before anything is read."""
     if size is not None and size > options.max_bytes:
         raise too_large(source, size, options.max_bytes)
@@ -156,6 +175,10 @@ def _regular_size(raw: BinaryIO) -> int | None:
 
 
 def _unreadable(source: str, exc: OSError) -> DocumentFailure:
-    return DocumentFailure(source, IngestError(
-        f"cannot read {source}: {exc.strerror or exc}",
-        hint="check that the path exists and that you may read it"))
+    return DocumentFailure(
+        source,
+        IngestError(
+            f"cannot read {source}: {exc.strerror or exc}",
+            hint="check that the path exists and that you may read it",
+        ),
+    )

@@ -21,6 +21,11 @@ HUMAN_VERBS = frozenset(
     """say tell add deny admit plead testify confess claim write flee attack stab shoot
 kill murder tweet argue insist explain recall describe warn urge accuse die survive meet travel""".split()
 )
+ORG_WORDS = frozenset(
+    """Police Service Services Ministry Court Agency Department Council Office Bureau
+Committee Force Forces Guard Guards Corps Party Army Institute University Bank Company Directorate
+Commission Parliament Government Prosecutor Prosecution Organisation Organization Movement Front""".split()
+)
 ACRONYM = re.compile(r"^[A-Z][A-Za-z\-]{1,7}$")
 ALIAS_CUES = ("aka", "a.k.a.", "also known as", "known as")
 NAME_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC")
@@ -59,7 +64,7 @@ def _trim(ent: Span) -> Span | None:
 
 
 def _surnames(spans: list[Span]) -> set[str]:
-    return {s[-1].text for s in spans if s.label_ == "PERSON" and len(s) > 1}
+    return {s[-1].text for s in spans if s.label_ == "PERSON"}
 
 
 def _looks_like_person(span: Span, surnames: set[str]) -> bool:
@@ -80,6 +85,8 @@ def _relabel_people(doc: Doc, spans: list[Span]) -> list[Span]:
     for span in spans:
         if _looks_like_person(span, surnames):
             span = Span(doc, span.start, span.end, label="PERSON")
+        elif span.label_ == "PERSON" and any(t.text in ORG_WORDS for t in span):
+            span = Span(doc, span.start, span.end, label="ORG")
         out.append(span)
     return out
 

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span
 
-from threatledger.extract.places import cities, country_of_place, country_of_state, is_country
+from threatledger.extract.places import (
+    cities,
+    country_of_place,
+    country_of_state,
+    demonyms_and_groups,
+    is_country,
+)
 
 LABEL_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "STATE", "LOC": "PLACE", "FAC": "PLACE"}
 STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "e", "al"}
@@ -67,8 +73,28 @@ class DocEntities:
         self._by_norm: dict[str, Cluster] = {}
         for ent in doc.ents:
             kind = entity_type(ent)
-            if kind is not None:
+            if kind is not None and not (kind == "ORG" and ent.text in demonyms_and_groups()):
                 self._add_span(ent, kind)
+        self._join_surnames()
+
+    def _join_surnames(self) -> None:
+        """A surname seen before the full name ("Navalny" in a headline) joins the full name."""
+        full = [c for c in self.clusters if c.type == "PERSON" and " " in c.name]
+        for cluster in [c for c in self.clusters if c.type == "PERSON" and " " not in c.name]:
+            owners = [f for f in full if f.name.split()[-1] == cluster.name]
+            if len(owners) == 1:
+                self._absorb(owners[0], cluster)
+
+    def _absorb(self, keeper: Cluster, gone: Cluster) -> None:
+        for span in gone.spans:
+            keeper.add(*span)
+        self.clusters.remove(gone)
+        for key, value in list(self._by_norm.items()):
+            if value is gone:
+                self._by_norm[key] = keeper
+        for token_i, owner in list(self.by_token.items()):
+            if owner is gone:
+                self.by_token[token_i] = keeper
 
     def _find(self, span: Span, kind: str) -> Cluster | None:
         key = normalise(span.text)
