@@ -8,7 +8,7 @@ import pytest
 from threatledger.model import Entity, Mention, Provenance
 from threatledger.resolve.entities import EntityResolver, Resolution, person_similarity, types_compatible
 from threatledger.store.sqlite import SQLiteStore
-from threatledger.store.sqlite_index import SQLiteNameIndex
+from threatledger.store.sql_index import SQLiteNameIndex
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {tests!r})
 from ledger_factories import arrest_story, charge_story
-import threatledger.store.sqlite_write as write
+import threatledger.store.sql_write as write
 from threatledger.store.sqlite import SQLiteStore
 
 store = SQLiteStore({db!r})

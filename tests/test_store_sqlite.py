@@ -165,7 +165,7 @@ def test_store_sqlite_exception_mid_write_leaves_store_consistent(
 ) -> None:
     ingest(store, charge_story())
     before = counts(store)
-    import threatledger.store.sqlite_write as write
+    import threatledger.store.sql_write as write
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("killed mid-write")
@@ -185,7 +185,7 @@ def test_store_sqlite_concurrent_reader_while_writer_holds_the_db(db: Path) -> N
     with SQLiteStore(db) as writer, SQLiteStore(db, create=False) as reader:
         ingest(writer, charge_story())
         with writer.transaction() as conn:
-            from threatledger.store.sqlite_write import write_extraction
+            from threatledger.store.sql_write import write_extraction
 
             write_extraction(conn, unrelated_plot())
             assert len(reader.incidents()) == 1  # the reader sees the last commit, not blocked

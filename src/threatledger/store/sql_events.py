@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from threatledger.store.records import ArgumentView, EventView, Source
+from threatledger.store.sqldb import Database, Row
 
 LIVE = "ev.active = 1 AND (ev.review IS NULL OR ev.review != 'rejected')"
 _EVENT_SQL = """
@@ -37,7 +37,7 @@ def marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
-def _source(row: sqlite3.Row) -> Source:
+def _source(row: Row) -> Source:
     return Source(
         row["doc_id"],
         row["title"],
@@ -50,8 +50,8 @@ def _source(row: sqlite3.Row) -> Source:
     )
 
 
-def _arguments(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[sqlite3.Row]]:
-    found: dict[int, list[sqlite3.Row]] = defaultdict(list)
+def _arguments(conn: Database, pks: Sequence[int]) -> dict[int, list[Row]]:
+    found: dict[int, list[Row]] = defaultdict(list)
     for part in chunks(pks):
         rows = conn.execute(
             "SELECT a.event_pk, a.role, a.name, a.cur_entity_id, a.origin, a.active, e.name AS entity_name"
@@ -65,7 +65,7 @@ def _arguments(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[s
     return found
 
 
-def _duplicates(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[Source]]:
+def _duplicates(conn: Database, pks: Sequence[int]) -> dict[int, list[Source]]:
     found: dict[int, list[Source]] = defaultdict(list)
     for part in chunks(pks):
         rows = conn.execute(
@@ -81,7 +81,7 @@ def _duplicates(conn: sqlite3.Connection, pks: Sequence[int]) -> dict[int, list[
     return found
 
 
-def _roles(rows: Sequence[sqlite3.Row]) -> tuple[dict[str, tuple[ArgumentView, ...]], dict[str, list[str]]]:
+def _roles(rows: Sequence[Row]) -> tuple[dict[str, tuple[ArgumentView, ...]], dict[str, list[str]]]:
     roles: dict[str, list[ArgumentView]] = defaultdict(list)
     extracted: dict[str, list[str]] = defaultdict(list)
     changed: set[str] = set()
@@ -96,7 +96,7 @@ def _roles(rows: Sequence[sqlite3.Row]) -> tuple[dict[str, tuple[ArgumentView, .
     return {role: tuple(args) for role, args in roles.items()}, original
 
 
-def _view(row: sqlite3.Row, args: Sequence[sqlite3.Row], also: Sequence[Source]) -> EventView:
+def _view(row: Row, args: Sequence[Row], also: Sequence[Source]) -> EventView:
     roles, original_roles = _roles(args)
     original: dict[str, Any] = {
         name: (bool(row[old]) if name.startswith("negated") else row[old])
@@ -122,7 +122,7 @@ def _view(row: sqlite3.Row, args: Sequence[sqlite3.Row], also: Sequence[Source])
 
 
 def load_events(
-    conn: sqlite3.Connection,
+    conn: Database,
     where: str,
     params: Sequence[Any] = (),
     *,

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
 from threatledger.store.records import EventView
-from threatledger.store.sqlite_events import load_events
+from threatledger.store.sql_events import load_events
+from threatledger.store.sqldb import Database, Row
 
 ROLE_NAMES = ("agent", "sponsor", "target", "place")
 
 
-def _document(row: sqlite3.Row) -> dict[str, Any]:
+def _document(row: Row) -> dict[str, Any]:
     return {
         "id": row["doc_id"],
         "title": row["title"],
@@ -26,7 +26,7 @@ def _document(row: sqlite3.Row) -> dict[str, Any]:
     }
 
 
-def _entities(conn: sqlite3.Connection, extraction_pk: int) -> list[dict[str, Any]]:
+def _entities(conn: Database, extraction_pk: int) -> list[dict[str, Any]]:
     mentions: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for m in conn.execute(
         'SELECT local_id, text, start, "end" FROM mentions WHERE extraction_pk = ? ORDER BY start',
@@ -86,7 +86,7 @@ def event_dict(event: EventView) -> dict[str, Any]:
     return out
 
 
-def _incidents(conn: sqlite3.Connection, events: list[EventView]) -> list[dict[str, Any]]:
+def _incidents(conn: Database, events: list[EventView]) -> list[dict[str, Any]]:
     grouped: dict[str, list[str]] = {}
     for event in events:
         grouped.setdefault(event.incident_id, []).append(event.id)
@@ -99,7 +99,7 @@ def _incidents(conn: sqlite3.Connection, events: list[EventView]) -> list[dict[s
     return [{"id": inc, "summary": summaries.get(inc, ""), "events": ids} for inc, ids in grouped.items()]
 
 
-def export_documents(conn: sqlite3.Connection) -> Iterator[dict[str, Any]]:
+def export_documents(conn: Database) -> Iterator[dict[str, Any]]:
     """Every stored document with its active extraction, in the order they were ingested."""
     rows = conn.execute(
         "SELECT d.*, x.pk AS extraction_pk, x.extractor, o.doc_id AS original FROM documents d"

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime
 
 from threatledger.resolve.entities import NameCandidate
 from threatledger.resolve.incidents import IncidentProfile, profile_events
 from threatledger.resolve.names import block_keys, normalize_name
+from threatledger.store.sqldb import Database
 
 
 def utc_now() -> str:
@@ -16,13 +16,13 @@ def utc_now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
-def live_entity(conn: sqlite3.Connection, entity_id: str) -> str:
+def live_entity(conn: Database, entity_id: str) -> str:
     """Follow a merge: the id an entity now lives under (merges are flattened, so one hop)."""
     row = conn.execute("SELECT merged_into FROM entities WHERE id = ?", (entity_id,)).fetchone()
     return str(row[0]) if row is not None and row[0] else entity_id
 
 
-def live_incident(conn: sqlite3.Connection, incident_id: str) -> str:
+def live_incident(conn: Database, incident_id: str) -> str:
     """Follow an incident merge to the incident that now holds its events."""
     row = conn.execute("SELECT merged_into FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     return str(row[0]) if row is not None and row[0] else incident_id
@@ -39,7 +39,7 @@ LEFT JOIN entities m ON m.id = e.merged_into
 class SQLiteNameIndex:
     """:class:`~threatledger.resolve.entities.NameIndex` over the ``entity_names`` table."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self.conn = conn
         self.now = utc_now()
 
@@ -94,7 +94,7 @@ class SQLiteNameIndex:
 class SQLiteIncidentIndex:
     """:class:`~threatledger.resolve.incidents.IncidentIndex` over participants and events."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Database) -> None:
         self.conn = conn
 
     def incident_candidates(self, entity_ids: Collection[str]) -> list[IncidentProfile]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -13,6 +12,7 @@ from threatledger.query.filters import date_upper_bound
 from threatledger.query.timeline import sort_timeline
 from threatledger.resolve.aliases import load_alias_table
 from threatledger.resolve.names import normalize_name, strip_titles
+from threatledger.store import sql_fts
 from threatledger.store.records import (
     EntityDetail,
     EventView,
@@ -23,23 +23,16 @@ from threatledger.store.records import (
     SearchHit,
     StoreStats,
 )
-from threatledger.store.sqlite_events import LIVE, chunks, load_events, marks
-from threatledger.store.sqlite_index import live_incident
+from threatledger.store.sql_events import LIVE, chunks, load_events, marks
+from threatledger.store.sql_index import live_incident
+from threatledger.store.sqldb import Database
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _ROLE_OF_FILTER = {"actor": "agent", "sponsor": "sponsor", "target": "target"}
 PARTICIPANTS_SHOWN = 6
 
 
-def fts_query(text: str) -> str:
-    """A safe FTS5 query: every word of ``text`` quoted, all required."""
-    words = _WORD.findall(text)
-    if not words:
-        raise StoreError(f"nothing to search for in {text!r}", hint="Give at least one word.")
-    return " ".join(f'"{w}"' for w in words)
-
-
-def entity_ids_for(conn: sqlite3.Connection, name: str) -> list[str]:
+def entity_ids_for(conn: Database, name: str) -> list[str]:
     """Live ids of the entities a user's name may mean: by id, alias group, any known name, or a surname."""
     if conn.execute("SELECT 1 FROM entities WHERE id = ?", (name,)).fetchone():
         return _live_ids(conn, [name])
@@ -66,7 +59,7 @@ def entity_ids_for(conn: sqlite3.Connection, name: str) -> list[str]:
     return _live_ids(conn, ids)
 
 
-def _live_ids(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
+def _live_ids(conn: Database, ids: list[str]) -> list[str]:
     if not ids:
         return []
     rows = conn.execute(
@@ -75,7 +68,7 @@ def _live_ids(conn: sqlite3.Connection, ids: list[str]) -> list[str]:
     return sorted(str(r[0]) for r in rows)
 
 
-def _role_clause(conn: sqlite3.Connection, role: str, name: str) -> tuple[str, list[Any]]:
+def _role_clause(conn: Database, role: str, name: str) -> tuple[str, list[Any]]:
     ids = entity_ids_for(conn, name)
     if ids:
         match, params = f"a.cur_entity_id IN ({marks(ids)})", list(ids)
@@ -134,19 +127,7 @@ def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
     )
 
 
-def _text_clause(text: str) -> tuple[str, list[Any]]:
-    query = fts_query(text)
-    sql = (
-        "(i.id IN (SELECT ev.cur_incident_id FROM events_fts f JOIN events ev ON ev.pk = f.rowid"
-        f" WHERE events_fts MATCH ? AND {LIVE})"
-        " OR i.id IN (SELECT ev.cur_incident_id FROM documents_fts df"
-        " JOIN events ev ON ev.document_pk = df.rowid"
-        f" WHERE documents_fts MATCH ? AND {LIVE}))"
-    )
-    return sql, [query, query]
-
-
-def filter_clauses(conn: sqlite3.Connection, filters: IncidentFilter) -> tuple[list[str], list[Any]]:
+def filter_clauses(conn: Database, filters: IncidentFilter) -> tuple[list[str], list[Any]]:
     """SQL conditions over ``incidents i`` for every filter given."""
     clauses: list[tuple[str, list[Any]]] = []
     for option, role in _ROLE_OF_FILTER.items():
@@ -159,22 +140,22 @@ def filter_clauses(conn: sqlite3.Connection, filters: IncidentFilter) -> tuple[l
     if event_clause is not None:
         clauses.append(event_clause)
     if filters.text:
-        clauses.append(_text_clause(filters.text))
+        clauses.append(sql_fts.text_clause(conn, filters.text))
     return [c for c, _ in clauses], [p for _, ps in clauses for p in ps]
 
 
-def list_incidents(conn: sqlite3.Connection, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
+def list_incidents(conn: Database, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
     """Incidents matching every filter, the most recent first."""
     clauses, params = filter_clauses(conn, filters)
     where = " AND ".join(["i.merged_into IS NULL", *clauses])
     rows = conn.execute(
-        "SELECT i.id, i.summary, MIN(ev.cur_date) AS first, MAX(ev.cur_date) AS last,"
+        "SELECT i.id, i.summary, MIN(ev.cur_date) AS first_date, MAX(ev.cur_date) AS last_date,"
         " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
         " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
         " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
         " JOIN documents d ON d.pk = ev.document_pk"
         f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id"
-        " ORDER BY last IS NULL, last DESC, i.rowid LIMIT ?",
+        " ORDER BY MAX(ev.cur_date) IS NULL, MAX(ev.cur_date) DESC, i.rowid LIMIT ?",
         (*params, limit),
     ).fetchall()
     people = _participants(conn, [r["id"] for r in rows])
@@ -182,8 +163,8 @@ def list_incidents(conn: sqlite3.Connection, filters: IncidentFilter, limit: int
         IncidentSummary(
             r["id"],
             r["summary"],
-            r["first"],
-            r["last"],
+            r["first_date"],
+            r["last_date"],
             tuple(sorted(r["types"].split(","))),
             int(r["n"]),
             int(r["docs"]),
@@ -193,14 +174,14 @@ def list_incidents(conn: sqlite3.Connection, filters: IncidentFilter, limit: int
     ]
 
 
-def _participants(conn: sqlite3.Connection, incident_ids: list[str]) -> dict[str, list[str]]:
+def _participants(conn: Database, incident_ids: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for part in chunks(incident_ids):
         rows = conn.execute(
-            "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first FROM event_args a"
+            "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first_pk FROM event_args a"
             " JOIN events ev ON ev.pk = a.event_pk JOIN entities e ON e.id = a.cur_entity_id"
             f" WHERE ev.cur_incident_id IN ({marks(part)}) AND a.active = 1 AND a.role IN ('agent', 'target')"
-            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first",
+            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first_pk",
             tuple(part),
         )
         for row in rows:
@@ -210,7 +191,7 @@ def _participants(conn: sqlite3.Connection, incident_ids: list[str]) -> dict[str
     return found
 
 
-def incident_detail(conn: sqlite3.Connection, incident_id: str) -> IncidentDetail:
+def incident_detail(conn: Database, incident_id: str) -> IncidentDetail:
     """One incident (a merged one is followed to where it lives) with its timeline and accountability."""
     row = conn.execute("SELECT id FROM incidents WHERE id = ?", (incident_id,)).fetchone()
     if row is None:
@@ -227,7 +208,7 @@ def incident_detail(conn: sqlite3.Connection, incident_id: str) -> IncidentDetai
     return IncidentDetail(live, summary, timeline, accounts(live, timeline, texts), merged, documents)
 
 
-def charge_texts(conn: sqlite3.Connection, events: Sequence[EventView]) -> dict[str, str]:
+def charge_texts(conn: Database, events: Sequence[EventView]) -> dict[str, str]:
     """The texts of the documents that report a charge: they may say the defendant is at large."""
     ids = sorted({e.source.document_id for e in events if e.type == "CHARGE"})
     if not ids:
@@ -236,12 +217,12 @@ def charge_texts(conn: sqlite3.Connection, events: Sequence[EventView]) -> dict[
     return {r[0]: r[1] for r in rows}
 
 
-def entity_details(conn: sqlite3.Connection, name: str) -> list[EntityDetail]:
+def entity_details(conn: Database, name: str) -> list[EntityDetail]:
     """Every live entity the name may mean, with its names and incidents."""
     return [_entity_detail(conn, entity_id) for entity_id in entity_ids_for(conn, name)]
 
 
-def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
+def _entity_detail(conn: Database, entity_id: str) -> EntityDetail:
     row = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
     ids = [entity_id] + [
         r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))
@@ -262,10 +243,10 @@ def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
     ).fetchone()[0]
     rows = conn.execute(
         "SELECT ev.cur_incident_id AS id, i.summary, GROUP_CONCAT(DISTINCT a.role) AS roles,"
-        " MIN(ev.cur_date) AS first FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        " MIN(ev.cur_date) AS first_date FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
         " JOIN incidents i ON i.id = ev.cur_incident_id"
         f" WHERE a.cur_entity_id = ? AND a.active = 1 AND {LIVE}"
-        " GROUP BY ev.cur_incident_id ORDER BY first IS NULL, first",
+        " GROUP BY ev.cur_incident_id, i.summary ORDER BY MIN(ev.cur_date) IS NULL, MIN(ev.cur_date)",
         (entity_id,),
     ).fetchall()
     incidents = tuple(
@@ -273,7 +254,7 @@ def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
             "id": r["id"],
             "summary": r["summary"],
             "roles": sorted(r["roles"].split(",")),
-            "first_date": r["first"],
+            "first_date": r["first_date"],
         }
         for r in rows
     )
@@ -282,33 +263,12 @@ def _entity_detail(conn: sqlite3.Connection, entity_id: str) -> EntityDetail:
     )
 
 
-def search(conn: sqlite3.Connection, text: str, limit: int) -> list[SearchHit]:
-    """Event sentences, then documents, matching every word of ``text``, best first."""
-    query = fts_query(text)
-    hits = [
-        SearchHit("event", r["doc_id"], r["title"], r["snip"], r["event_id"], r["cur_incident_id"])
-        for r in conn.execute(
-            "SELECT d.doc_id, d.title, ev.event_id, ev.cur_incident_id,"
-            " snippet(events_fts, 0, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
-            " FROM events_fts JOIN events ev ON ev.pk = events_fts.rowid"
-            " JOIN documents d ON d.pk = ev.document_pk"
-            f" WHERE events_fts MATCH ? AND {LIVE} ORDER BY bm25(events_fts) LIMIT ?",
-            (query, limit),
-        )
-    ]
-    hits += [
-        SearchHit("document", r["doc_id"], r["title"], r["snip"])
-        for r in conn.execute(
-            "SELECT d.doc_id, d.title, snippet(documents_fts, 1, '\u00ab', '\u00bb', '\u2026', 16) AS snip"
-            " FROM documents_fts JOIN documents d ON d.pk = documents_fts.rowid"
-            " WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?",
-            (query, limit),
-        )
-    ]
-    return hits[:limit]
+def search(conn: Database, text: str, limit: int) -> list[SearchHit]:
+    """Event sentences, then articles, matching every word of ``text``, best first."""
+    return sql_fts.search(conn, text, limit)
 
 
-def store_stats(conn: sqlite3.Connection, version: int) -> StoreStats:
+def store_stats(conn: Database, version: int) -> StoreStats:
     """Counts of what the store holds; events and documents are counted once across near-duplicates."""
 
     def one(sql: str) -> int:
@@ -343,7 +303,7 @@ AND ev.cur_type IN ('CHARGE', 'RELEASE', 'TRANSFER', 'PLOT', 'ATTACK', 'KILLING'
 """
 
 
-def list_open_cases(conn: sqlite3.Connection) -> list[OpenCase]:
+def list_open_cases(conn: Database) -> list[OpenCase]:
     """Accountability gaps over the whole store, incident by incident."""
     ids = [r[0] for r in conn.execute(_GAP_CANDIDATES)]
     cases: list[OpenCase] = []

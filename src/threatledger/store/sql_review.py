@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,9 +17,10 @@ from threatledger.resolve.aliases import load_alias_table
 from threatledger.resolve.incidents import participant_roles
 from threatledger.resolve.names import is_proper_name, normalize_name, strip_titles
 from threatledger.store.records import Correction
-from threatledger.store.sqlite_events import marks
-from threatledger.store.sqlite_index import live_entity, live_incident, utc_now
-from threatledger.store.sqlite_query import entity_ids_for
+from threatledger.store.sql_events import marks
+from threatledger.store.sql_index import live_entity, live_incident, utc_now
+from threatledger.store.sql_query import entity_ids_for
+from threatledger.store.sqldb import Database, Row
 
 ROLE_FIELDS = ("agent", "sponsor", "target", "place")
 SCALAR_FIELDS = {
@@ -33,7 +33,7 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 def record(
-    conn: sqlite3.Connection,
+    conn: Database,
     kind: str,
     target: str,
     action: str,
@@ -48,11 +48,10 @@ def record(
     now = utc_now()
     cur = conn.execute(
         "INSERT INTO corrections (target_kind, target_id, action, field, old_value, new_value, author,"
-        " reason,"
-        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk",
         (kind, target, action, field, json.dumps(old), json.dumps(new), author, reason, now),
     )
-    pk = int(cur.lastrowid or 0)
+    pk = int(cur.fetchone()[0])
     detail = {"correction": pk, "field": field, "old": old, "new": new, "reason": reason}
     conn.execute(
         "INSERT INTO audit_log (at, actor, action, target_kind, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
@@ -61,7 +60,7 @@ def record(
     return Correction(pk, kind, target, action, field, old, new, author, reason, now)
 
 
-def find_event(conn: sqlite3.Connection, event_id: str) -> sqlite3.Row:
+def find_event(conn: Database, event_id: str) -> Row:
     """The one active event with this id."""
     rows = conn.execute(
         "SELECT ev.*, d.doc_id FROM events ev JOIN documents d ON d.pk = ev.document_pk"
@@ -78,13 +77,11 @@ def find_event(conn: sqlite3.Connection, event_id: str) -> sqlite3.Row:
             f"event id {event_id!r} is in several documents ({docs})",
             hint="Correct it through one incident with `threatledger review split-incident`.",
         )
-    row: sqlite3.Row = rows[0]
+    row: Row = rows[0]
     return row
 
 
-def set_review(
-    conn: sqlite3.Connection, event_id: str, state: str, *, author: str, reason: str
-) -> Correction:
+def set_review(conn: Database, event_id: str, state: str, *, author: str, reason: str) -> Correction:
     """Confirm or reject an event."""
     row = find_event(conn, event_id)
     conn.execute("UPDATE events SET review = ? WHERE pk = ?", (state, row["pk"]))
@@ -113,7 +110,7 @@ def _check_value(field: str, value: Any) -> Any:
 
 
 def correct_event(
-    conn: sqlite3.Connection, event_id: str, field: str, value: Any, *, author: str, reason: str
+    conn: Database, event_id: str, field: str, value: Any, *, author: str, reason: str
 ) -> Correction:
     """Correct an event's type, date, status, hypothetical flag, or the fillers of one role."""
     row = find_event(conn, event_id)
@@ -144,9 +141,7 @@ def _names(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()]
 
 
-def _correct_role(
-    conn: sqlite3.Connection, row: sqlite3.Row, role: str, value: Any, *, author: str, reason: str
-) -> Correction:
+def _correct_role(conn: Database, row: Row, role: str, value: Any, *, author: str, reason: str) -> Correction:
     names = _names(value)
     old = [
         r[0]
@@ -178,8 +173,8 @@ def _correct_role(
     )
 
 
-def _live_entity_row(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row:
-    row: sqlite3.Row | None = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
+def _live_entity_row(conn: Database, entity_id: str) -> Row:
+    row: Row | None = conn.execute("SELECT * FROM entities WHERE id = ?", (entity_id,)).fetchone()
     if row is None:
         raise StoreError(f"no entity {entity_id!r}", hint="Find entity ids with `threatledger entity NAME`.")
     if row["merged_into"]:
@@ -190,9 +185,7 @@ def _live_entity_row(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row:
     return row
 
 
-def merge_entities(
-    conn: sqlite3.Connection, source: str, target: str, *, author: str, reason: str
-) -> Correction:
+def merge_entities(conn: Database, source: str, target: str, *, author: str, reason: str) -> Correction:
     """Make ``source`` one with ``target``: its names and roles now point at ``target``."""
     src, dst = _live_entity_row(conn, source), _live_entity_row(conn, target)
     if src["id"] == dst["id"]:
@@ -214,19 +207,29 @@ def merge_entities(
     )
 
 
-def _move_names(conn: sqlite3.Connection, entity_id: str, new_id: str, norms: set[str]) -> None:
+def _move_names(conn: Database, entity_id: str, new_id: str, norms: set[str]) -> None:
     """Point the name index of ``norms`` (of the entity and what was merged into it) at ``new_id``."""
     members = [entity_id] + [
         r[0] for r in conn.execute("SELECT id FROM entities WHERE merged_into = ?", (entity_id,))
     ]
     params = (new_id, *members, *sorted(norms))
     where = f"entity_id IN ({marks(members)}) AND norm IN ({marks(sorted(norms))})"
-    conn.execute(f"UPDATE OR IGNORE entity_names SET entity_id = ? WHERE {where}", params)
-    conn.execute(f"UPDATE OR IGNORE entity_blocks SET entity_id = ? WHERE {where}", params)
+    conn.execute(
+        "INSERT OR IGNORE INTO entity_names (entity_id, norm, name, kind, type, last_word, words)"
+        f" SELECT ?, norm, name, kind, type, last_word, words FROM entity_names WHERE {where}",
+        params,
+    )
+    conn.execute(
+        "INSERT OR IGNORE INTO entity_blocks (block, type, entity_id, norm)"
+        f" SELECT block, type, ?, norm FROM entity_blocks WHERE {where}",
+        params,
+    )
+    for table in ("entity_names", "entity_blocks"):
+        conn.execute(f"DELETE FROM {table} WHERE {where}", params[1:])
 
 
 def split_entity(
-    conn: sqlite3.Connection, entity_id: str, names: Sequence[str], *, author: str, reason: str
+    conn: Database, entity_id: str, names: Sequence[str], *, author: str, reason: str
 ) -> Correction:
     """Move the given names of an entity, and the roles filled under them, to a new entity."""
     row = _live_entity_row(conn, entity_id)
@@ -252,15 +255,13 @@ def split_entity(
     return record(conn, "entity", entity_id, "split", field="names", new=new, author=author, reason=reason)
 
 
-def _live_incident_id(conn: sqlite3.Connection, incident_id: str) -> str:
+def _live_incident_id(conn: Database, incident_id: str) -> str:
     if conn.execute("SELECT 1 FROM incidents WHERE id = ?", (incident_id,)).fetchone() is None:
         raise StoreError(f"no incident {incident_id!r}", hint="List incidents with `threatledger incidents`.")
     return live_incident(conn, incident_id)
 
 
-def merge_incidents(
-    conn: sqlite3.Connection, source: str, target: str, *, author: str, reason: str
-) -> Correction:
+def merge_incidents(conn: Database, source: str, target: str, *, author: str, reason: str) -> Correction:
     """Move every event of ``source`` into ``target``; ``source`` now redirects to ``target``."""
     src, dst = _live_incident_id(conn, source), _live_incident_id(conn, target)
     if src == dst:
@@ -272,7 +273,7 @@ def merge_incidents(
     )
 
 
-def _events_to_split(conn: sqlite3.Connection, live: str, event_ids: Sequence[str]) -> list[sqlite3.Row]:
+def _events_to_split(conn: Database, live: str, event_ids: Sequence[str]) -> list[Row]:
     """The named events of an incident; all must be there, and some must stay behind."""
     rows = conn.execute(
         "SELECT ev.*, d.content_hash FROM events ev JOIN documents d ON d.pk = ev.document_pk"
@@ -295,7 +296,7 @@ def _events_to_split(conn: sqlite3.Connection, live: str, event_ids: Sequence[st
 
 
 def split_incident(
-    conn: sqlite3.Connection, incident_id: str, event_ids: Sequence[str], *, author: str, reason: str
+    conn: Database, incident_id: str, event_ids: Sequence[str], *, author: str, reason: str
 ) -> Correction:
     """Move the given events of an incident into a new incident, whose id derives from the first of them."""
     live = _live_incident_id(conn, incident_id)
@@ -317,7 +318,7 @@ def split_incident(
     return record(conn, "incident", live, "split", field="events", new=new, author=author, reason=reason)
 
 
-def rebuild_participants(conn: sqlite3.Connection, incident_id: str) -> None:
+def rebuild_participants(conn: Database, incident_id: str) -> None:
     """Recompute an incident's key participants from its current events (used after a split)."""
     rows = conn.execute(
         "SELECT ev.cur_type, a.role, a.name, a.cur_entity_id FROM events ev"

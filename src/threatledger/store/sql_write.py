@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,8 +24,10 @@ from threatledger.resolve.incidents import (
     profile_events,
 )
 from threatledger.resolve.names import normalize_name
+from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
-from threatledger.store.sqlite_index import SQLiteIncidentIndex, SQLiteNameIndex, live_entity, utc_now
+from threatledger.store.sql_index import SQLiteIncidentIndex, SQLiteNameIndex, live_entity, utc_now
+from threatledger.store.sqldb import Database
 
 ROLE_NAMES = ("agent", "sponsor", "target", "place")
 
@@ -35,7 +36,7 @@ ROLE_NAMES = ("agent", "sponsor", "target", "place")
 class _Context:
     """State of one extraction being written."""
 
-    conn: sqlite3.Connection
+    conn: Database
     extraction: Extraction
     document_pk: int
     extraction_pk: int
@@ -58,7 +59,7 @@ class _Context:
         return (str(rows[0][0]), str(rows[0][1])) if len(rows) == 1 else None
 
 
-def write_extraction(conn: sqlite3.Connection, extraction: Extraction) -> IngestStats:
+def write_extraction(conn: Database, extraction: Extraction) -> IngestStats:
     """Store one extraction; the caller holds the transaction. A document already stored by the same
     extractor is skipped; by another extractor, its old records are kept inactive and it is stored anew."""
     stats = IngestStats()
@@ -92,31 +93,31 @@ def write_extraction(conn: sqlite3.Connection, extraction: Extraction) -> Ingest
     return stats
 
 
-def _has_extraction(conn: sqlite3.Connection, document_pk: int, extractor: str) -> bool:
+def _has_extraction(conn: Database, document_pk: int, extractor: str) -> bool:
     row = conn.execute(
         "SELECT 1 FROM extractions WHERE document_pk = ? AND extractor = ?", (document_pk, extractor)
     ).fetchone()
     return row is not None
 
 
-def _deactivate(conn: sqlite3.Connection, document_pk: int) -> None:
+def _deactivate(conn: Database, document_pk: int) -> None:
     conn.execute("UPDATE extractions SET active = 0 WHERE document_pk = ?", (document_pk,))
     conn.execute("UPDATE events SET active = 0 WHERE document_pk = ?", (document_pk,))
 
 
-def _duplicate_of(conn: sqlite3.Connection, document_pk: int) -> int | None:
+def _duplicate_of(conn: Database, document_pk: int) -> int | None:
     row = conn.execute("SELECT duplicate_of FROM documents WHERE pk = ?", (document_pk,)).fetchone()
     return int(row[0]) if row is not None and row[0] is not None else None
 
 
-def _insert_document(conn: sqlite3.Connection, document: Document, now: str) -> tuple[int, int | None]:
+def _insert_document(conn: Database, document: Document, now: str) -> tuple[int, int | None]:
     signature = minhash(document.text)
     bands = band_keys(signature)
     original, similarity = _find_near_duplicate(conn, document, bands)
     published = document.published.isoformat() if document.published else None
     cur = conn.execute(
         "INSERT INTO documents (content_hash, doc_id, title, url, published, outlet, source, text,"
-        " duplicate_of, similarity, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " duplicate_of, similarity, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING pk",
         (
             document.content_hash,
             document.id,
@@ -131,17 +132,14 @@ def _insert_document(conn: sqlite3.Connection, document: Document, now: str) -> 
             now,
         ),
     )
-    pk = int(cur.lastrowid or 0)
-    conn.execute(
-        "INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)",
-        (pk, document.title or "", document.text),
-    )
+    pk = int(cur.fetchone()[0])
+    sql_fts.index_document(conn, pk, document.title, document.text)
     conn.executemany("INSERT INTO document_bands (band, document_pk) VALUES (?, ?)", [(b, pk) for b in bands])
     return pk, original
 
 
 def _find_near_duplicate(
-    conn: sqlite3.Connection, document: Document, bands: Sequence[str]
+    conn: Database, document: Document, bands: Sequence[str]
 ) -> tuple[int | None, float | None]:
     """The earliest stored document this one nearly duplicates (followed to its original), if any."""
     marks = ",".join("?" * len(bands))
@@ -159,12 +157,13 @@ def _find_near_duplicate(
     return None, None
 
 
-def _insert_extraction(conn: sqlite3.Connection, document_pk: int, extractor: str, now: str) -> int:
+def _insert_extraction(conn: Database, document_pk: int, extractor: str, now: str) -> int:
     cur = conn.execute(
-        "INSERT INTO extractions (document_pk, extractor, active, ingested_at) VALUES (?, ?, 1, ?)",
+        "INSERT INTO extractions (document_pk, extractor, active, ingested_at) VALUES (?, ?, 1, ?)"
+        " RETURNING pk",
         (document_pk, extractor, now),
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])
 
 
 def _write_entities(ctx: _Context) -> None:
@@ -181,7 +180,7 @@ def _write_entities(ctx: _Context) -> None:
 
 def _insert_doc_entity(ctx: _Context, entity: Entity, hit: Resolution) -> None:
     ctx.conn.execute(
-        "INSERT OR REPLACE INTO doc_entities (extraction_pk, local_id, entity_id, name, type, country,"
+        "INSERT OR IGNORE INTO doc_entities (extraction_pk, local_id, entity_id, name, type, country,"
         " aliases, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (
             ctx.extraction_pk,
@@ -340,9 +339,9 @@ def _insert_event(
 ) -> None:
     row = _event_row(ctx, event, local_incident, incident_id, duplicate)
     marks = ", ".join("?" * len(row))
-    cur = ctx.conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks})", row)
-    pk = int(cur.lastrowid or 0)
-    ctx.conn.execute("INSERT INTO events_fts (rowid, sentence) VALUES (?, ?)", (pk, event.sentence))
+    cur = ctx.conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks}) RETURNING pk", row)
+    pk = int(cur.fetchone()[0])
+    sql_fts.index_event(ctx.conn, pk, event.sentence)
     _insert_arguments(ctx, pk, event)
     ctx.conn.executemany(
         'INSERT INTO event_mentions (event_pk, start, "end", extractor) VALUES (?, ?, ?, ?)',
@@ -366,7 +365,7 @@ def _insert_arguments(ctx: _Context, event_pk: int, event: Event) -> None:
 
 
 def _audit(
-    conn: sqlite3.Connection,
+    conn: Database,
     now: str,
     action: str,
     kind: str,

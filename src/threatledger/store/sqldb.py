@@ -1,0 +1,111 @@
+"""A thin layer over DB-API connections, so one body of SQL serves SQLite and PostgreSQL.
+
+The ledger's SQL is written for SQLite (``?`` placeholders, ``INSERT OR IGNORE``, ``GROUP_CONCAT``,
+``rowid``); :class:`PostgresDatabase` rewrites those few forms. Full-text search differs too much to
+rewrite and lives in :mod:`threatledger.store.sql_fts`.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+Row = Any  # sqlite3.Row, or a :class:`PgRow`: both index by position and by column name
+
+
+class Cursor(Protocol):
+    def fetchone(self) -> Row: ...
+
+    def fetchall(self) -> list[Row]: ...
+
+    def __iter__(self) -> Iterator[Row]: ...
+
+
+class Database:
+    """A connection that runs the ledger's SQL; SQLite needs no rewriting."""
+
+    dialect = "sqlite"
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+
+    def translate(self, sql: str) -> str:
+        return sql
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        cursor: Cursor = self.raw.execute(self.translate(sql), tuple(params))
+        return cursor
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [tuple(r) for r in rows]
+        if batch:
+            self.raw.cursor().executemany(self.translate(sql), batch)
+
+
+class SQLiteDatabase(Database):
+    """An ``sqlite3`` connection (rows are ``sqlite3.Row``)."""
+
+    def __init__(self, raw: sqlite3.Connection) -> None:
+        raw.row_factory = sqlite3.Row
+        super().__init__(raw)
+
+
+class PgRow:
+    """A PostgreSQL row that, like ``sqlite3.Row``, is indexed by position or column name."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, index: dict[str, int], values: Sequence[Any]) -> None:
+        self._index = index
+        self._values = tuple(values)
+
+    def __getitem__(self, key: int | str) -> Any:
+        return self._values[key if isinstance(key, int) else self._index[key]]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+def pg_row_factory(cursor: Any) -> Any:
+    """psycopg row factory making :class:`PgRow` rows."""
+    index = {column.name: i for i, column in enumerate(cursor.description or ())}
+    return lambda values: PgRow(index, values)
+
+
+_INSERT_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO", re.I)
+_GROUP_CONCAT = re.compile(r"GROUP_CONCAT\(DISTINCT ([^)]+)\)", re.I)
+_ROWID = re.compile(r"\browid\b")
+
+
+@lru_cache(maxsize=512)
+def to_postgres(sql: str) -> str:
+    """Rewrite the ledger's SQLite SQL for PostgreSQL."""
+    out = sql.replace("%", "%%").replace("?", "%s")
+    if _INSERT_IGNORE.match(out):
+        out = _INSERT_IGNORE.sub("INSERT INTO", out) + " ON CONFLICT DO NOTHING"
+    out = _GROUP_CONCAT.sub(r"string_agg(DISTINCT \1, ',')", out)
+    return _ROWID.sub("seq", out)
+
+
+class PostgresDatabase(Database):
+    """A psycopg 3 connection in autocommit mode; transactions are opened with ``BEGIN``."""
+
+    dialect = "postgresql"
+
+    def translate(self, sql: str) -> str:
+        return to_postgres(sql)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        batch = [tuple(r) for r in rows]
+        if batch:
+            with self.raw.cursor() as cursor:
+                cursor.executemany(self.translate(sql), batch)
