@@ -6,9 +6,10 @@ from pathlib import Path
 import pytest
 
 from ledger_factories import DocBuilder, arrest_story, charge_story, unrelated_plot, verdict_story
+from ledger_stores import BACKENDS, open_test_store
 from threatledger.query.accountability import accounts, current_status, open_cases, order_steps, steps_of
 from threatledger.store.records import ArgumentView, EventView, Source, Step
-from threatledger.store.sqlite import SQLiteStore
+from threatledger.store.sql_store import SQLStore
 
 SOURCE = Source("doc", None, None, "2024-01-01", 0, 1, 0, 10)
 
@@ -111,13 +112,13 @@ def test_accountability_open_cases_of_an_incident() -> None:
     assert [c.kind for c in open_cases("inc", "A plot", [view("PLOT", "2019")])] == ["no_one_charged"]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "ledger.db") as opened:
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
+    with open_test_store(request.param, tmp_path) as opened:
         yield opened
 
 
-def test_accountability_charged_at_large_until_an_arrest_arrives(store: SQLiteStore) -> None:
+def test_accountability_charged_at_large_until_an_arrest_arrives(store: SQLStore) -> None:
     store.add_extraction(charge_story())
     cases = store.open_cases()
     assert [(c.kind, c.person, c.since) for c in cases] == [
@@ -129,7 +130,7 @@ def test_accountability_charged_at_large_until_an_arrest_arrives(store: SQLiteSt
     assert store.open_cases() == []
 
 
-def test_accountability_full_story_in_the_store(store: SQLiteStore) -> None:
+def test_accountability_full_story_in_the_store(store: SQLStore) -> None:
     for extraction in (charge_story(), arrest_story(), verdict_story(), unrelated_plot()):
         store.add_extraction(extraction)
     detail = store.incident(store.entity("Karimi")[0].incidents[0]["id"])
@@ -148,7 +149,7 @@ def test_accountability_full_story_in_the_store(store: SQLiteStore) -> None:
     assert kinds == [("no_one_charged", None), ("released_after_conviction", "Nasrollah Karimi")]
 
 
-def test_accountability_hypothetical_extradition_is_no_step(store: SQLiteStore) -> None:
+def test_accountability_hypothetical_extradition_is_no_step(store: SQLStore) -> None:
     text = "Prosecutors charged Ana Petrova in 2021. She could be extradited to Belgium."
     b = DocBuilder("maybe", text)
     b.entity("Ana Petrova")
@@ -166,7 +167,7 @@ def test_accountability_hypothetical_extradition_is_no_step(store: SQLiteStore) 
     assert [c.kind for c in store.open_cases()] == ["charged_at_large"]
 
 
-def test_accountability_only_defendants_are_accounted(store: SQLiteStore) -> None:
+def test_accountability_only_defendants_are_accounted(store: SQLStore) -> None:
     store.add_extraction(unrelated_plot())
     detail = store.incident(store.incidents()[0].id)
     assert detail.accountability == ()

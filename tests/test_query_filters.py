@@ -5,21 +5,22 @@ from collections.abc import Iterator
 import pytest
 
 from ledger_factories import arrest_story, charge_story, unrelated_plot, verdict_story
+from ledger_stores import BACKENDS, open_test_store
 from threatledger.errors import StoreError
 from threatledger.query.filters import date_upper_bound, make_filter
 from threatledger.query.timeline import quote, sort_timeline
-from threatledger.store.sqlite import SQLiteStore
+from threatledger.store.sql_store import SQLStore
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path_factory.mktemp("ledger") / "ledger.db") as opened:
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SQLStore]:
+    with open_test_store(request.param, tmp_path_factory.mktemp("ledger")) as opened:
         for extraction in (charge_story(), arrest_story(), verdict_story(), unrelated_plot()):
             opened.add_extraction(extraction)
         yield opened
 
 
-def summaries(store: SQLiteStore, **options: str) -> list[str]:
+def summaries(store: SQLStore, **options: str) -> list[str]:
     return sorted(s.summary for s in store.incidents(make_filter(**options)))
 
 
@@ -51,11 +52,11 @@ KARIMI, SARRAF = "Plot against Leyla Baran", "Plot against Omid Sarraf"
         ({"type": "PLOT", "target": "Leyla Baran", "date_from": "2022"}, [KARIMI]),
     ],
 )
-def test_filters_incidents(store: SQLiteStore, options: dict[str, str], expected: list[str]) -> None:
+def test_filters_incidents(store: SQLStore, options: dict[str, str], expected: list[str]) -> None:
     assert summaries(store, **options) == expected
 
 
-def test_filters_summary_row(store: SQLiteStore) -> None:
+def test_filters_summary_row(store: SQLStore) -> None:
     row = next(s for s in store.incidents() if s.summary == KARIMI)
     assert (row.first_date, row.last_date, row.events, row.documents) == ("2022", "2025-06", 6, 3)
     assert "Nasrollah Karimi" in row.participants
@@ -85,7 +86,7 @@ def test_filters_date_bounds() -> None:
     assert not make_filter(actor="x").is_empty()
 
 
-def test_timeline_order_and_quotes(store: SQLiteStore) -> None:
+def test_timeline_order_and_quotes(store: SQLStore) -> None:
     detail = store.incident(next(s.id for s in store.incidents() if s.summary == KARIMI))
     assert sort_timeline(reversed(detail.timeline)) == detail.timeline
     first = detail.timeline[0]
@@ -97,6 +98,6 @@ def test_timeline_order_and_quotes(store: SQLiteStore) -> None:
     assert first.source.sentence_end - first.source.sentence_start == len(first.sentence)
 
 
-def test_unknown_incident(store: SQLiteStore) -> None:
+def test_unknown_incident(store: SQLStore) -> None:
     with pytest.raises(StoreError, match="no incident"):
         store.incident("inc_nope")

@@ -7,14 +7,14 @@ import pytest
 
 from threatledger.model import Entity, Mention, Provenance
 from threatledger.resolve.entities import EntityResolver, Resolution, person_similarity, types_compatible
+from threatledger.store.sql_index import SQLNameIndex
 from threatledger.store.sqlite import SQLiteStore
-from threatledger.store.sql_index import SQLiteNameIndex
 
 
 @pytest.fixture
 def resolver(tmp_path: Path) -> Iterator[EntityResolver]:
     store = SQLiteStore(tmp_path / "ledger.db")
-    yield EntityResolver(SQLiteNameIndex(store.conn))
+    yield EntityResolver(SQLNameIndex(store.conn))
     store.close()
 
 
@@ -100,7 +100,7 @@ def test_resolve_entities_ids_are_content_derived(tmp_path: Path) -> None:
     ids = []
     for name in ("one.db", "two.db"):
         with SQLiteStore(tmp_path / name) as store:
-            r = EntityResolver(SQLiteNameIndex(store.conn))
+            r = EntityResolver(SQLNameIndex(store.conn))
             ids.append(r.resolve(entity("Leyla Baran")).entity_id)
     assert ids[0] == ids[1]
 
@@ -117,10 +117,10 @@ def test_resolve_entities_scores_and_type_compatibility() -> None:
 
 def test_resolve_entities_descriptions_stay_in_their_document(tmp_path: Path) -> None:
     with SQLiteStore(tmp_path / "ledger.db") as store:
-        first = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-a").resolve(entity("old man"))
-        second = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("old man"))
-        police = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("police", "ORG"))
-        agency = EntityResolver(SQLiteNameIndex(store.conn), scope="doc-b").resolve(entity("IRGC", "ORG"))
+        first = EntityResolver(SQLNameIndex(store.conn), scope="doc-a").resolve(entity("old man"))
+        second = EntityResolver(SQLNameIndex(store.conn), scope="doc-b").resolve(entity("old man"))
+        police = EntityResolver(SQLNameIndex(store.conn), scope="doc-b").resolve(entity("police", "ORG"))
+        agency = EntityResolver(SQLNameIndex(store.conn), scope="doc-b").resolve(entity("IRGC", "ORG"))
     assert first.entity_id != second.entity_id
     assert first.method == "local"
     assert police.method == "local"

@@ -6,21 +6,22 @@ from pathlib import Path
 import pytest
 
 from ledger_factories import DocBuilder, arrest_story, charge_story, unrelated_plot, verdict_story
+from ledger_stores import BACKENDS, open_test_store
 from threatledger.errors import StoreError
-from threatledger.store.sqlite import SQLiteStore
+from threatledger.store.sql_store import SQLStore
 
 WHO = {"author": "analyst.kim", "reason": "checked against the court record"}
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SQLiteStore]:
-    with SQLiteStore(tmp_path / "ledger.db") as opened:
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SQLStore]:
+    with open_test_store(request.param, tmp_path) as opened:
         for extraction in (charge_story(), arrest_story(), verdict_story(), unrelated_plot()):
             opened.add_extraction(extraction)
         yield opened
 
 
-def event_of(store: SQLiteStore, event_type: str) -> str:
+def event_of(store: SQLStore, event_type: str) -> str:
     for summary in store.incidents():
         for event in store.incident(summary.id).timeline:
             if event.type == event_type:
@@ -28,7 +29,7 @@ def event_of(store: SQLiteStore, event_type: str) -> str:
     raise AssertionError(event_type)
 
 
-def test_review_correction_is_an_overlay_with_the_original_kept(store: SQLiteStore) -> None:
+def test_review_correction_is_an_overlay_with_the_original_kept(store: SQLStore) -> None:
     arrest = event_of(store, "ARREST")
     correction = store.correct_event(arrest, "date", "2024-05-07", **WHO)
     assert (correction.old_value, correction.new_value) == ("2024-05-08", "2024-05-07")
@@ -36,11 +37,11 @@ def test_review_correction_is_an_overlay_with_the_original_kept(store: SQLiteSto
     assert view.date == "2024-05-07"
     assert view.review == "corrected"
     assert view.original == {"date": "2024-05-08"}
-    raw = store.conn.execute("SELECT date, cur_date FROM events WHERE event_id = ?", (arrest,)).fetchone()
+    raw = store.db.execute("SELECT date, cur_date FROM events WHERE event_id = ?", (arrest,)).fetchone()
     assert tuple(raw) == ("2024-05-08", "2024-05-07")
 
 
-def test_review_every_change_is_in_the_audit_log(store: SQLiteStore) -> None:
+def test_review_every_change_is_in_the_audit_log(store: SQLStore) -> None:
     arrest = event_of(store, "ARREST")
     store.correct_event(arrest, "status", "alleged", **WHO)
     store.confirm_event(arrest, **WHO)
@@ -53,16 +54,16 @@ def test_review_every_change_is_in_the_audit_log(store: SQLiteStore) -> None:
     assert any(e.action == "ingest" for e in store.audit_log())
 
 
-def test_review_reject_hides_the_event_but_keeps_it(store: SQLiteStore) -> None:
+def test_review_reject_hides_the_event_but_keeps_it(store: SQLStore) -> None:
     plot = event_of(store, "PLOT")
     before = store.stats().events
     store.reject_event(plot, **WHO)
     assert store.stats().events == before - 1
     assert all(e.id != plot for s in store.incidents() for e in store.incident(s.id).timeline)
-    assert store.conn.execute("SELECT COUNT(*) FROM events WHERE event_id = ?", (plot,)).fetchone()[0] == 1
+    assert store.db.execute("SELECT COUNT(*) FROM events WHERE event_id = ?", (plot,)).fetchone()[0] == 1
 
 
-def test_review_correct_type_and_role(store: SQLiteStore) -> None:
+def test_review_correct_type_and_role(store: SQLStore) -> None:
     sentence = event_of(store, "SENTENCE")
     store.correct_event(sentence, "type", "conviction", **WHO)
     store.correct_event(sentence, "agent", "court in Ostend", **WHO)
@@ -82,18 +83,18 @@ def test_review_correct_type_and_role(store: SQLiteStore) -> None:
         ("trigger", "x", "cannot correct"),
     ],
 )
-def test_review_bad_corrections_are_refused(store: SQLiteStore, field: str, value: str, message: str) -> None:
+def test_review_bad_corrections_are_refused(store: SQLStore, field: str, value: str, message: str) -> None:
     with pytest.raises(StoreError, match=message):
         store.correct_event(event_of(store, "ARREST"), field, value, **WHO)
     assert store.corrections() == []
 
 
-def test_review_unknown_event_is_a_store_error(store: SQLiteStore) -> None:
+def test_review_unknown_event_is_a_store_error(store: SQLStore) -> None:
     with pytest.raises(StoreError, match="no event"):
         store.confirm_event("ev_missing", **WHO)
 
 
-def test_review_merge_and_split_entities(store: SQLiteStore) -> None:
+def test_review_merge_and_split_entities(store: SQLStore) -> None:
     lone = DocBuilder("extra", "The activist O. Sarraf spoke in Berlin.")
     lone.entity("O. Sarraf")
     store.add_extraction(lone.build())
@@ -110,7 +111,7 @@ def test_review_merge_and_split_entities(store: SQLiteStore) -> None:
     assert store.entity("Omid Sarraf")[0].id == sarraf.id
 
 
-def test_review_merge_and_split_incidents(store: SQLiteStore) -> None:
+def test_review_merge_and_split_incidents(store: SQLStore) -> None:
     karimi, sarraf = sorted(store.incidents(), key=lambda s: -s.events)
     store.merge_incidents(sarraf.id, karimi.id, **WHO)
     assert [s.id for s in store.incidents()] == [karimi.id]
@@ -125,7 +126,7 @@ def test_review_merge_and_split_incidents(store: SQLiteStore) -> None:
         store.split_incident(new_id, [plot], **WHO)
 
 
-def test_review_a_later_article_follows_an_entity_merge(store: SQLiteStore) -> None:
+def test_review_a_later_article_follows_an_entity_merge(store: SQLStore) -> None:
     baran = store.entity("Leyla Baran")[0]
     b = DocBuilder("alias-doc", "The reporter Leyla B. Baranova said she was followed in Lyon.")
     b.entity("Leyla B. Baranova")

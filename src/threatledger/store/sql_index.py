@@ -36,7 +36,7 @@ LEFT JOIN entities m ON m.id = e.merged_into
 """
 
 
-class SQLiteNameIndex:
+class SQLNameIndex:
     """:class:`~threatledger.resolve.entities.NameIndex` over the ``entity_names`` table."""
 
     def __init__(self, conn: Database) -> None:
@@ -91,7 +91,7 @@ class SQLiteNameIndex:
         self.conn.execute("UPDATE entities SET name = ? WHERE id = ?", (name, entity_id))
 
 
-class SQLiteIncidentIndex:
+class SQLIncidentIndex:
     """:class:`~threatledger.resolve.incidents.IncidentIndex` over participants and events."""
 
     def __init__(self, conn: Database) -> None:

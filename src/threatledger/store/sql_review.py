@@ -216,12 +216,12 @@ def _move_names(conn: Database, entity_id: str, new_id: str, norms: set[str]) ->
     where = f"entity_id IN ({marks(members)}) AND norm IN ({marks(sorted(norms))})"
     conn.execute(
         "INSERT OR IGNORE INTO entity_names (entity_id, norm, name, kind, type, last_word, words)"
-        f" SELECT ?, norm, name, kind, type, last_word, words FROM entity_names WHERE {where}",
+        f" SELECT CAST(? AS TEXT), norm, name, kind, type, last_word, words FROM entity_names WHERE {where}",
         params,
     )
     conn.execute(
         "INSERT OR IGNORE INTO entity_blocks (block, type, entity_id, norm)"
-        f" SELECT block, type, ?, norm FROM entity_blocks WHERE {where}",
+        f" SELECT block, type, CAST(? AS TEXT), norm FROM entity_blocks WHERE {where}",
         params,
     )
     for table in ("entity_names", "entity_blocks"):

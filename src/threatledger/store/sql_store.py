@@ -51,7 +51,7 @@ def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
     def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(self, *args, **kwargs)
-        except self.db_errors as exc:
+        except self.database_errors() as exc:
             raise self.translate_error(exc) from exc
 
     return wrapper
@@ -60,7 +60,6 @@ def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
 class SQLStore:
     """A ledger store over SQL; subclasses connect and set ``db``, ``url`` and ``label``."""
 
-    db_errors: ClassVar[tuple[type[Exception], ...]] = ()
     migrations: ClassVar[tuple[tuple[int, str], ...]] = ()
     db: Database
     url: str
@@ -68,6 +67,10 @@ class SQLStore:
     version: int = 0
 
     # what a back end provides
+
+    def database_errors(self) -> tuple[type[Exception], ...]:
+        """The back end's exception classes that :func:`guarded` turns into StoreError."""
+        raise NotImplementedError
 
     def translate_error(self, exc: Exception) -> StoreError:
         raise NotImplementedError

@@ -26,7 +26,7 @@ from threatledger.resolve.incidents import (
 from threatledger.resolve.names import normalize_name
 from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
-from threatledger.store.sql_index import SQLiteIncidentIndex, SQLiteNameIndex, live_entity, utc_now
+from threatledger.store.sql_index import SQLIncidentIndex, SQLNameIndex, live_entity, utc_now
 from threatledger.store.sqldb import Database
 
 ROLE_NAMES = ("agent", "sponsor", "target", "place")
@@ -167,7 +167,7 @@ def _insert_extraction(conn: Database, document_pk: int, extractor: str, now: st
 
 
 def _write_entities(ctx: _Context) -> None:
-    resolver = EntityResolver(SQLiteNameIndex(ctx.conn), scope=ctx.extraction.document.content_hash)
+    resolver = EntityResolver(SQLNameIndex(ctx.conn), scope=ctx.extraction.document.content_hash)
     ctx.resolved = resolver.resolve_all(ctx.extraction.entities)
     for entity in ctx.extraction.entities:
         hit = ctx.resolved[entity.id]
@@ -260,7 +260,7 @@ def _place_group(
     incident_id = next((inc for _, inc in duplicates.values()), None)
     if incident_id is None:
         group = profile_events([(e.type, e.date) for e in events], participants)
-        index = SQLiteIncidentIndex(ctx.conn)
+        index = SQLIncidentIndex(ctx.conn)
         match: IncidentProfile | None = choose_incident(
             group, index.incident_candidates({p[0] for p in participants}), exclude=ctx.taken
         )

@@ -11,7 +11,6 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import ClassVar
 
 from threatledger.errors import StoreError
 from threatledger.store.schema import MIGRATIONS
@@ -51,8 +50,10 @@ def translate_sqlite_error(exc: Exception, path: str) -> StoreError:
 class SQLiteStore(SQLStore):
     """A ledger in one SQLite file. ``conn`` is the raw ``sqlite3`` connection."""
 
-    db_errors: ClassVar[tuple[type[Exception], ...]] = (sqlite3.Error,)
     migrations = MIGRATIONS
+
+    def database_errors(self) -> tuple[type[Exception], ...]:
+        return (sqlite3.Error,)
 
     @guarded
     def __init__(self, path: str | Path, *, create: bool = True, timeout: float = DEFAULT_TIMEOUT) -> None:
