@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -22,10 +22,10 @@ def nlp():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def make_document() -> Iterator[type[Document]]:
+def make_document() -> Callable[..., Document]:
     """Build a Document from text with a fixed publication date."""
 
     def _make(text: str, *, id: str = "t1", published: date | None = date(2024, 3, 15)) -> Document:
         return Document(id=id, text=text, published=published)
 
-    yield _make  # type: ignore[misc]
+    return _make

@@ -56,6 +56,7 @@ def test_benchmarks_speed_writes_jsonl_the_extractor_reads(speed: ModuleType, tm
 
 def test_benchmarks_speed_summarises_extraction_output(speed: ModuleType, tmp_path: Path) -> None:
     path = tmp_path / "out.jsonl"
-    path.write_text('{"events": [{}, {}]}\n{"events": [], "error": {"code": "E101"}}\nnot json\n',
-                    encoding="utf-8")
+    path.write_text(
+        '{"events": [{}, {}]}\n{"events": [], "error": {"code": "E101"}}\nnot json\n', encoding="utf-8"
+    )
     assert speed.summarise_output(path) == {"records": 3, "failed_docs": 2, "events": 2}

@@ -14,9 +14,11 @@ from threatledger.cli.main import main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 ARTICLE = FIXTURES / "courier_case.txt"
-SHORT_ARTICLE = ("Courier detained in Lyon\n\n"
-                 "Police arrested the courier Omar Haddad in Lyon on Tuesday. "
-                 "He was charged with espionage.\n")
+SHORT_ARTICLE = (
+    "Courier detained in Lyon\n\n"
+    "Police arrested the courier Omar Haddad in Lyon on Tuesday. "
+    "He was charged with espionage.\n"
+)
 
 
 def read_records(text: str) -> list[dict[str, Any]]:
@@ -58,8 +60,9 @@ def test_cli_extract_without_input_is_a_usage_error(capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.slow
-def test_cli_extract_bad_file_is_named_and_batch_goes_on(batch: Path, tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_extract_bad_file_is_named_and_batch_goes_on(
+    batch: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "out.jsonl"
     main(["extract", str(batch), "-o", str(out)])
     err = capsys.readouterr().err
@@ -78,8 +81,6 @@ def test_cli_extract_bad_file_is_named_and_batch_goes_on(batch: Path, tmp_path: 
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="main() drops the exit code of ctx.exit(1) that click returns in non-standalone "
-                          "mode, so a batch with a failed document exits 0", strict=True)
 def test_cli_extract_exit_code_says_a_document_failed(batch: Path, tmp_path: Path) -> None:
     assert main(["extract", str(batch), "-o", str(tmp_path / "out.jsonl"), "--no-summary"]) == 1
 
@@ -92,8 +93,9 @@ def test_cli_extract_good_input_exits_zero(capsys: pytest.CaptureFixture[str]) -
 
 
 @pytest.mark.slow
-def test_cli_extract_reads_stdin_and_uses_published(monkeypatch: pytest.MonkeyPatch,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_extract_reads_stdin_and_uses_published(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     feed_stdin(monkeypatch, SHORT_ARTICLE)
     assert main(["extract", "-", "--published", "2024-03-15", "--no-summary"]) == 0
     (record,) = read_records(capsys.readouterr().out)
@@ -105,8 +107,9 @@ def test_cli_extract_reads_stdin_and_uses_published(monkeypatch: pytest.MonkeyPa
 
 
 @pytest.mark.slow
-def test_cli_extract_without_published_leaves_relative_dates_open(monkeypatch: pytest.MonkeyPatch,
-                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_extract_without_published_leaves_relative_dates_open(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     feed_stdin(monkeypatch, SHORT_ARTICLE)
     assert main(["extract", "-", "--no-summary"]) == 0
     (record,) = read_records(capsys.readouterr().out)
@@ -116,8 +119,9 @@ def test_cli_extract_without_published_leaves_relative_dates_open(monkeypatch: p
 
 
 @pytest.mark.slow
-def test_cli_extract_stdin_id_is_content_derived(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_extract_stdin_id_is_content_derived(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     ids = []
     for _ in range(2):
         feed_stdin(monkeypatch, SHORT_ARTICLE)
@@ -140,10 +144,9 @@ def test_cli_extract_summary_goes_to_stderr(tmp_path: Path, capsys: pytest.Captu
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="a one-line document is taken whole as its own headline, so all its events are "
-                          "treated as headline back-references and dropped", strict=True)
-def test_cli_extract_one_line_document_keeps_its_events(monkeypatch: pytest.MonkeyPatch,
-                                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_extract_one_line_document_keeps_its_events(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     feed_stdin(monkeypatch, "Police arrested the courier Omar Haddad in Lyon on Tuesday.\n")
     assert main(["extract", "-", "--published", "2024-03-15", "--no-summary"]) == 0
     (record,) = read_records(capsys.readouterr().out)

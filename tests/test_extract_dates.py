@@ -114,5 +114,7 @@ def test_extract_dates_event_full_date(nlp: Language) -> None:
 @pytest.mark.slow
 def test_extract_dates_event_ignores_age_and_prison_term(nlp: Language) -> None:
     assert event_date_of(nlp, "Omar Haddad was sentenced to 20 years in prison.", "sentenced") is None
-    assert event_date_of(nlp, "Omar Haddad, 66, was sentenced to 20 years in prison on Tuesday.",
-                         "sentenced") == "2024-03-12"
+    assert (
+        event_date_of(nlp, "Omar Haddad, 66, was sentenced to 20 years in prison on Tuesday.", "sentenced")
+        == "2024-03-12"
+    )

@@ -25,8 +25,20 @@ def labelled(doc: Doc) -> list[tuple[str, str]]:
 
 
 def test_extract_entities_repair_gives_acronym_in_parentheses_its_long_form_label(blank: Language) -> None:
-    words = ["Officers", "of", "the", "Directorate", "of", "Foreign", "Operations", "(", "DFO", ")", "spoke",
-             "."]
+    words = [
+        "Officers",
+        "of",
+        "the",
+        "Directorate",
+        "of",
+        "Foreign",
+        "Operations",
+        "(",
+        "DFO",
+        ")",
+        "spoke",
+        ".",
+    ]
     ents = ["O", "O", "B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O", "O", "O", "O"]
     doc = EntityRepair()(make_doc(blank, words, ents))
     assert labelled(doc) == [("Directorate of Foreign Operations", "ORG"), ("DFO", "ORG")]
@@ -70,8 +82,11 @@ def test_extract_entities_repair_keeps_country_that_is_also_a_surname(blank: Lan
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("Directorate of Foreign Operations", "DFO"), ("National Security Service", "NSS"),
-     ("Northern Liberation Front", "NLF")],
+    [
+        ("Directorate of Foreign Operations", "DFO"),
+        ("National Security Service", "NSS"),
+        ("Northern Liberation Front", "NLF"),
+    ],
 )
 def test_extract_entities_initials(name: str, expected: str) -> None:
     assert initials(name) == expected
@@ -88,13 +103,18 @@ def cluster_named(nlp: Language, text: str, name: str) -> Cluster:
 
 @pytest.mark.slow
 def test_extract_entities_acronym_in_parentheses_joins_long_form(nlp: Language) -> None:
-    text = ("The Directorate of Foreign Operations (DFO) recruited the courier in 2021. "
-            "A DFO spokesman denied the report.")
+    text = (
+        "The Directorate of Foreign Operations (DFO) recruited the courier in 2021. "
+        "A DFO spokesman denied the report."
+    )
     orgs = [c for c in clusters(nlp, text) if c.type == "ORG"]
     assert len(orgs) == 1
     assert orgs[0].name == "Directorate of Foreign Operations"
     assert [span_text for _, _, span_text in sorted(orgs[0].spans)] == [
-        "Directorate of Foreign Operations", "DFO", "DFO"]
+        "Directorate of Foreign Operations",
+        "DFO",
+        "DFO",
+    ]
 
 
 @pytest.mark.slow
@@ -131,8 +151,9 @@ def test_extract_entities_surname_alone_joins_full_name(nlp: Language) -> None:
         ("Tehran denied the report on Monday.", "Tehran", "IR"),  # a capital acting for its state
     ],
 )
-def test_extract_entities_country_is_state_with_iso_code(nlp: Language, text: str, name: str,
-                                                         code: str) -> None:
+def test_extract_entities_country_is_state_with_iso_code(
+    nlp: Language, text: str, name: str, code: str
+) -> None:
     cluster = cluster_named(nlp, text, name)
     assert cluster.type == "STATE"
     assert cluster.country == code
@@ -154,8 +175,6 @@ def test_extract_entities_city_is_place_with_country(nlp: Language, text: str, n
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(reason="entity repair relabels an organisation that is the subject of 'say'/'deny' as a "
-                          "PERSON, although the model tagged it ORG", strict=True)
 @pytest.mark.parametrize(
     ("text", "name"),
     [

@@ -49,9 +49,11 @@ def test_extract_extractor_ids_are_deterministic(nlp: Language, extraction: Extr
 
 
 def test_extract_extractor_ids_are_unique_and_prefixed(extraction: Extraction) -> None:
-    for prefix, ids in (("evt_", [e.id for e in extraction.events]),
-                        ("ent_", [e.id for e in extraction.entities]),
-                        ("inc_", [i.id for i in extraction.incidents])):
+    for prefix, ids in (
+        ("evt_", [e.id for e in extraction.events]),
+        ("ent_", [e.id for e in extraction.entities]),
+        ("inc_", [i.id for i in extraction.incidents]),
+    ):
         assert ids
         assert len(set(ids)) == len(ids)
         assert all(i.startswith(prefix) for i in ids)
@@ -70,8 +72,8 @@ def test_extract_extractor_event_provenance_slices_the_trigger(extraction: Extra
         assert prov.document_id == "courier-case"
         assert prov.extractor == EXTRACTOR
         assert 0 <= prov.start < prov.end <= len(TEXT)
-        assert TEXT[prov.start:prov.end] == event.trigger
-        assert TEXT[event.sentence_start:event.sentence_end] == event.sentence
+        assert TEXT[prov.start : prov.end] == event.trigger
+        assert TEXT[event.sentence_start : event.sentence_end] == event.sentence
         assert event.sentence_start <= prov.start
         assert prov.end <= event.sentence_end
 
@@ -96,7 +98,7 @@ def test_extract_extractor_entity_mentions_slice_the_text(extraction: Extraction
             prov = mention.provenance
             assert prov.document_id == "courier-case"
             assert prov.extractor == EXTRACTOR
-            assert TEXT[prov.start:prov.end] == mention.text
+            assert TEXT[prov.start : prov.end] == mention.text
 
 
 def test_extract_extractor_role_arguments_point_to_entities(extraction: Extraction) -> None:
@@ -177,8 +179,6 @@ def test_extract_extractor_extract_documents_matches_extract_doc(extraction: Ext
     assert results[0].to_dict() == extraction.to_dict()
 
 
-@pytest.mark.xfail(reason="the headline and the lede are parsed as one sentence, so body events carry the "
-                          "headline in their sentence", strict=True)
 def test_extract_extractor_headline_is_its_own_sentence(extraction: Extraction) -> None:
     for event in extraction.events:
         assert TITLE not in event.sentence or event.sentence.strip() == TITLE
@@ -187,4 +187,3 @@ def test_extract_extractor_headline_is_its_own_sentence(extraction: Extraction) 
 def test_extract_extractor_plot_target_is_the_victim(extraction: Extraction) -> None:
     (plot,) = events_of(extraction, "PLOT")
     assert names(plot.target) == ["Lena Fischer"]
-

@@ -56,8 +56,12 @@ def test_extract_roles_two_objects_joined_by_and(nlp: Language) -> None:
 
 
 def test_extract_roles_violent_event_perpetrator_victim_place(nlp: Language) -> None:
-    roles = roles_of(nlp, "Omar Haddad stabbed the broadcaster Lena Fischer in Graz on behalf of the "
-                          "Directorate of Foreign Operations.", "stabbed")
+    roles = roles_of(
+        nlp,
+        "Omar Haddad stabbed the broadcaster Lena Fischer in Graz on behalf of the "
+        "Directorate of Foreign Operations.",
+        "stabbed",
+    )
     assert roles["agent"] == ["Omar Haddad"]
     assert roles["target"] == ["Lena Fischer"]
     assert roles["place"] == ["Graz"]
@@ -67,12 +71,20 @@ def test_extract_roles_violent_event_perpetrator_victim_place(nlp: Language) -> 
 @pytest.mark.parametrize(
     ("text", "person"),
     [
-        ("Investigators said Rafael Montero had travelled to Vienna in May. He was arrested at the airport "
-         "on Monday.", "Rafael Montero"),
-        ("Omar Haddad met Lena Fischer in Vienna in May. He was arrested at the airport on Monday.",
-         "Omar Haddad"),
-        ("Lena Fischer met Omar Haddad in Vienna in May. She was arrested at the airport on Monday.",
-         "Lena Fischer"),
+        (
+            "Investigators said Rafael Montero had travelled to Vienna in May. "
+            "He was arrested at the airport "
+            "on Monday.",
+            "Rafael Montero",
+        ),
+        (
+            "Omar Haddad met Lena Fischer in Vienna in May. He was arrested at the airport on Monday.",
+            "Omar Haddad",
+        ),
+        (
+            "Lena Fischer met Omar Haddad in Vienna in May. She was arrested at the airport on Monday.",
+            "Lena Fischer",
+        ),
     ],
 )
 def test_extract_roles_pronoun_resolves_to_earlier_subject(nlp: Language, text: str, person: str) -> None:
@@ -93,16 +105,12 @@ def test_extract_roles_place_of_the_court(nlp: Language) -> None:
     assert roles["place"] == ["Vienna"]
 
 
-@pytest.mark.xfail(reason="the subject of the verb that governs 'a plot' becomes the plot's agent, so the "
-                          "police who uncovered it are named as plotters", strict=True)
 def test_extract_roles_who_uncovers_a_plot_is_not_its_agent(nlp: Language) -> None:
     roles = roles_of(nlp, "Police uncovered a plot to kill the dissident Yusuf Adebayo.", "kill")
     assert roles["target"] == ["Yusuf Adebayo"]
     assert roles["agent"] == []
 
 
-@pytest.mark.xfail(reason="a demonym inside the agents' own phrase resolves to that phrase, so the agents "
-                          "are named as their own sponsor", strict=True)
 def test_extract_roles_agents_are_not_their_own_sponsor(nlp: Language) -> None:
     roles = roles_of(nlp, "Two Iranian agents shot Lena Fischer in Graz.", "shot")
     assert roles["target"] == ["Lena Fischer"]
@@ -110,8 +118,6 @@ def test_extract_roles_agents_are_not_their_own_sponsor(nlp: Language) -> None:
     assert not set(roles["sponsor"]) & set(roles["agent"])
 
 
-@pytest.mark.xfail(reason="'the Vienna court' is named by its city: the agent becomes the place Vienna "
-                          "instead of the court", strict=True)
 def test_extract_roles_city_court_is_the_agent(nlp: Language) -> None:
     text = "The Vienna court sentenced Omar Haddad to 14 years in prison on Tuesday."
     roles = roles_of(nlp, text, "sentenced")

@@ -39,8 +39,11 @@ def test_extract_status_hedged_violent_event_is_alleged(nlp: Language, text: str
 
 @pytest.mark.slow
 def test_extract_status_plain_violent_report_is_reported(nlp: Language) -> None:
-    assert status_of(nlp, "The journalist Ilse Brandt was shot dead outside her home.", "shot") == \
-        ("KILLING", "reported", False)
+    assert status_of(nlp, "The journalist Ilse Brandt was shot dead outside her home.", "shot") == (
+        "KILLING",
+        "reported",
+        False,
+    )
 
 
 @pytest.mark.slow
@@ -68,7 +71,8 @@ def test_extract_status_legal_act_done_is_confirmed(nlp: Language, text: str, wo
     ],
 )
 def test_extract_status_conditional_modal_demanded_or_negated_is_hypothetical(
-        nlp: Language, text: str, word: str, kind: str) -> None:
+    nlp: Language, text: str, word: str, kind: str
+) -> None:
     found_kind, status, hypothetical = status_of(nlp, text, word)
     assert found_kind == kind
     assert hypothetical is True
@@ -77,14 +81,19 @@ def test_extract_status_conditional_modal_demanded_or_negated_is_hypothetical(
 
 @pytest.mark.slow
 def test_extract_status_refusal_is_confirmed_and_hypothetical(nlp: Language) -> None:
-    assert status_of(nlp, "Turkey refused to extradite Omar Haddad to Austria.", "extradite") == \
-        ("EXTRADITION", "confirmed", True)
+    assert status_of(nlp, "Turkey refused to extradite Omar Haddad to Austria.", "extradite") == (
+        "EXTRADITION",
+        "confirmed",
+        True,
+    )
 
 
 @pytest.mark.slow
 def test_extract_status_conviction_confirms_the_attack(nlp: Language) -> None:
-    text = ("Omar Haddad stabbed the broadcaster Lena Fischer in Graz in 2022.\n"
-            "A court convicted Haddad of attempted murder last year.")
+    text = (
+        "Omar Haddad stabbed the broadcaster Lena Fischer in Graz in 2022.\n"
+        "A court convicted Haddad of attempted murder last year."
+    )
     extraction = extract_doc(nlp(text), Document(id="graz", text=text, published=date(2024, 3, 15)))
     by_type = {event.type: event for event in extraction.events}
     assert by_type["CONVICTION"].status == "confirmed"
@@ -95,8 +104,9 @@ def test_extract_status_conviction_confirms_the_attack(nlp: Language) -> None:
 
 @pytest.mark.slow
 def test_extract_status_attack_without_conviction_stays_reported(nlp: Language) -> None:
-    text = ("Omar Haddad stabbed the broadcaster Lena Fischer in Graz in 2022.\n"
-            "Police are still looking for him.")
+    text = (
+        "Omar Haddad stabbed the broadcaster Lena Fischer in Graz in 2022.\nPolice are still looking for him."
+    )
     extraction = extract_doc(nlp(text), Document(id="graz", text=text, published=date(2024, 3, 15)))
     (attack,) = [event for event in extraction.events if event.type == "ATTACK"]
     assert attack.status == "reported"
@@ -111,7 +121,8 @@ def test_extract_status_attack_without_conviction_stays_reported(nlp: Language) 
         (None, None, False),
     ],
 )
-def test_extract_status_opinion_piece_from_title_or_outlet(title: str | None, outlet: str | None,
-                                                           expected: bool) -> None:
+def test_extract_status_opinion_piece_from_title_or_outlet(
+    title: str | None, outlet: str | None, expected: bool
+) -> None:
     document = Document(id="op", text="Some text.", title=title, outlet=outlet)
     assert is_opinion_piece(document) is expected

@@ -39,15 +39,19 @@ def kind_at(nlp: Language, text: str, word: str) -> str | None:
         ("Prosecutors filed charges against Dmitri Volkan.", "charges", "CHARGE"),
         ("The journalist Ilse Brandt was shot dead outside her home.", "shot", "KILLING"),
         ("The killing of Ilse Brandt shocked the town.", "killing", "KILLING"),
-        ("Prosecutors say Karim Delacroix attempted to hire killers to murder Yusuf Adebayo.", "murder",
-         "PLOT"),
+        (
+            "Prosecutors say Karim Delacroix attempted to hire killers to murder Yusuf Adebayo.",
+            "murder",
+            "PLOT",
+        ),
         ("Ludmila Orlova was executed by firing squad in 2019.", "executed", "EXECUTION"),
         ("Guards released Pavel Renko from prison on Sunday.", "released", "RELEASE"),
         ("Police raided the offices of the newspaper on Monday.", "raided", "SEARCH_RAID"),
     ],
 )
-def test_extract_triggers_family_words_report_their_type(nlp: Language, text: str, word: str,
-                                                         expected: str) -> None:
+def test_extract_triggers_family_words_report_their_type(
+    nlp: Language, text: str, word: str, expected: str
+) -> None:
     assert kind_at(nlp, text, word) == expected
 
 
@@ -57,8 +61,10 @@ def test_extract_triggers_shot_dead_is_one_trigger(nlp: Language) -> None:
 
 
 def test_extract_triggers_types_belong_to_the_ontology(nlp: Language) -> None:
-    text = ("Police arrested Omar Haddad in Lyon. Prosecutors charged him with espionage, and a court later "
-            "sentenced him to ten years in prison. France expelled two diplomats.")
+    text = (
+        "Police arrested Omar Haddad in Lyon. Prosecutors charged him with espionage, and a court later "
+        "sentenced him to ten years in prison. France expelled two diplomats."
+    )
     found = triggers(nlp, text)
     assert found
     assert all(t.kind in EVENT_TYPES for t in found)

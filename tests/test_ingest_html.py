@@ -52,7 +52,8 @@ def test_ingest_html_sidecar_wins_over_page(tmp_path: Path) -> None:
     shutil.copy(PAGE, tmp_path / "story.htm")
     (tmp_path / "story.meta.json").write_text(
         '{"id": "s1", "title": "Courier jailed", "published": "2023-06-15", "outlet": "Harbour desk"}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     document = read_document(tmp_path / "story.htm")
     assert (document.id, document.title, document.outlet) == ("s1", "Courier jailed", "Harbour desk")
     assert document.published == date(2023, 6, 15)

@@ -21,8 +21,10 @@ from threatledger.model import Document, content_id
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ingest"
 BATCH = FIXTURES / "batch.jsonl"
-TEXT = ("Officials said on Monday that a man had been detained at the border while trying to leave the "
-        "country with documents about a planned attack on a newspaper office.")
+TEXT = (
+    "Officials said on Monday that a man had been detained at the border while trying to leave the "
+    "country with documents about a planned attack on a newspaper office."
+)
 
 
 def read_all(path: Path, *, published: date | None = None, max_bytes: int | None = None) -> list[ReadResult]:
@@ -30,8 +32,9 @@ def read_all(path: Path, *, published: date | None = None, max_bytes: int | None
 
 
 def write_lines(path: Path, *lines: str | bytes) -> Path:
-    path.write_bytes(b"".join((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\n"
-                              for line in lines))
+    path.write_bytes(
+        b"".join((line if isinstance(line, bytes) else line.encode("utf-8")) + b"\n" for line in lines)
+    )
     return path
 
 
@@ -61,8 +64,13 @@ def test_ingest_jsonl_content_ids_are_stable(tmp_path: Path) -> None:
 
 
 def test_ingest_jsonl_malformed_line_continues(tmp_path: Path) -> None:
-    path = write_lines(tmp_path / "batch.jsonl", json.dumps({"id": "ok1", "text": TEXT}),
-                       '{"id": "broken", "text": "unterminated', "", json.dumps({"id": "ok2", "text": TEXT}))
+    path = write_lines(
+        tmp_path / "batch.jsonl",
+        json.dumps({"id": "ok1", "text": TEXT}),
+        '{"id": "broken", "text": "unterminated',
+        "",
+        json.dumps({"id": "ok2", "text": TEXT}),
+    )
     first, failure, last = read_all(path)
     assert isinstance(failure, DocumentFailure)
     assert isinstance(failure.error, ParseError)
@@ -73,19 +81,27 @@ def test_ingest_jsonl_malformed_line_continues(tmp_path: Path) -> None:
     assert (first.id, last.id, last.source) == ("ok1", "ok2", f"{path}:4")
 
 
-@pytest.mark.parametrize(("line", "error", "document_id"), [
-    ('["a list", "not an object"]', ParseError, None),
-    ('{"id": "n1", "title": "no body"}', ParseError, "n1"),
-    ('{"id": "n2", "text": 42}', ParseError, "n2"),
-    ('{"id": 7, "text": "   "}', EmptyDocumentError, "7"),
-    ('{"id": "n3", "text": "Quelques mots en fran\\u00e7ais ne font pas un article en anglais, mais '
-     'le parquet a dit que les deux hommes sont en garde \\u00e0 vue depuis lundi soir dans la ville."}',
-     LanguageError, "n3"),
-    ('{"id": "n4", "title": ["not", "a", "string"], "text": "x"}', ParseError, "n4"),
-    (b'{"id": "n5", "text": "caf\xe9"}', EncodingError, None),
-])
-def test_ingest_jsonl_bad_line(tmp_path: Path, line: str | bytes, error: type[IngestError],
-                               document_id: str | None) -> None:
+@pytest.mark.parametrize(
+    ("line", "error", "document_id"),
+    [
+        ('["a list", "not an object"]', ParseError, None),
+        ('{"id": "n1", "title": "no body"}', ParseError, "n1"),
+        ('{"id": "n2", "text": 42}', ParseError, "n2"),
+        ('{"id": 7, "text": "   "}', EmptyDocumentError, "7"),
+        (
+            '{"id": "n3", "text": "Quelques mots en fran\\u00e7ais ne font pas un article en anglais, mais '
+            "le parquet a dit que les deux hommes sont en garde "
+            '\\u00e0 vue depuis lundi soir dans la ville."}',
+            LanguageError,
+            "n3",
+        ),
+        ('{"id": "n4", "title": ["not", "a", "string"], "text": "x"}', ParseError, "n4"),
+        (b'{"id": "n5", "text": "caf\xe9"}', EncodingError, None),
+    ],
+)
+def test_ingest_jsonl_bad_line(
+    tmp_path: Path, line: str | bytes, error: type[IngestError], document_id: str | None
+) -> None:
     path = write_lines(tmp_path / "bad.jsonl", line, json.dumps({"text": TEXT}))
     failure, document = read_all(path)
     assert isinstance(failure, DocumentFailure), failure

@@ -48,9 +48,14 @@ def test_ingest_directory_mixes_good_and_bad_files(tmp_path: Path) -> None:
     (tmp_path / "e_last.txt").write_text(NEWS, encoding="utf-8")
     results = list(read_inputs([str(tmp_path)]))
     assert [r.source for r in results] == [
-        str(tmp_path / "a_empty.txt"), str(tmp_path / "b_article.txt"), str(tmp_path / "c_page.html"),
-        str(nested / "binary.txt"), f"{nested / 'lines.jsonl'}:1", f"{nested / 'lines.jsonl'}:2",
-        str(tmp_path / "e_last.txt")]
+        str(tmp_path / "a_empty.txt"),
+        str(tmp_path / "b_article.txt"),
+        str(tmp_path / "c_page.html"),
+        str(nested / "binary.txt"),
+        f"{nested / 'lines.jsonl'}:1",
+        f"{nested / 'lines.jsonl'}:2",
+        str(tmp_path / "e_last.txt"),
+    ]
     kinds = [type(r.error) if isinstance(r, DocumentFailure) else Document for r in results]
     assert kinds == [EmptyDocumentError, Document, Document, BinaryInputError, Document, ParseError, Document]
 
@@ -131,11 +136,14 @@ def test_ingest_stdin_jsonl(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(results[3].error, ParseError)
 
 
-@pytest.mark.parametrize(("data", "error"), [
-    (b"", EmptyDocumentError),
-    (b"\x00\xff\x00\xfe", BinaryInputError),
-    (NEWS.encode("utf-8") * 3, TooLargeError),
-])
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"", EmptyDocumentError),
+        (b"\x00\xff\x00\xfe", BinaryInputError),
+        (NEWS.encode("utf-8") * 3, TooLargeError),
+    ],
+)
 def test_ingest_stdin_bad_input(monkeypatch: pytest.MonkeyPatch, data: bytes, error: type[Exception]) -> None:
     [failure] = read_stdin(monkeypatch, data, max_bytes=len(NEWS.encode("utf-8")))
     assert isinstance(failure, DocumentFailure)
@@ -145,16 +153,25 @@ def test_ingest_stdin_bad_input(monkeypatch: pytest.MonkeyPatch, data: bytes, er
 
 def test_ingest_published_argument_fills_gaps_only() -> None:
     fallback = date(1999, 9, 9)
-    results = list(read_inputs([str(FIXTURES / "batch.jsonl"), str(FIXTURES / "languages" / "en_news.txt")],
-                               published=fallback))
+    results = list(
+        read_inputs(
+            [str(FIXTURES / "batch.jsonl"), str(FIXTURES / "languages" / "en_news.txt")], published=fallback
+        )
+    )
     assert [r.published for r in results if isinstance(r, Document)] == [
-        date(2022, 5, 3), date(2022, 5, 4), fallback, fallback]
+        date(2022, 5, 3),
+        date(2022, 5, 4),
+        fallback,
+        fallback,
+    ]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(prefix=st.sampled_from([b"", b"<html><body><p>", b'{"text": "', b'{"html": "<p>', b"\xef\xbb\xbf"]),
-       data=st.binary(max_size=600) | st.text(max_size=300).map(lambda text: text.encode("utf-8")),
-       suffix=st.sampled_from([".txt", ".html", ".jsonl", ".dat", ""]))
+@given(
+    prefix=st.sampled_from([b"", b"<html><body><p>", b'{"text": "', b'{"html": "<p>', b"\xef\xbb\xbf"]),
+    data=st.binary(max_size=600) | st.text(max_size=300).map(lambda text: text.encode("utf-8")),
+    suffix=st.sampled_from([".txt", ".html", ".jsonl", ".dat", ""]),
+)
 def test_ingest_arbitrary_bytes_never_raise(tmp_path: Path, prefix: bytes, data: bytes, suffix: str) -> None:
     path = tmp_path / f"input{suffix}"
     path.write_bytes(prefix + data)

@@ -74,12 +74,15 @@ def test_ingest_text_sidecar_published_wins_over_argument() -> None:
     assert document.published == date(2024, 2, 8)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("2023-06-14T09:30:00+02:00", date(2023, 6, 14)),
-    ("2023-06-14T09:30:00Z", date(2023, 6, 14)),
-    ("14 June 2023", date(2023, 6, 14)),
-    ("June 14, 2023", date(2023, 6, 14)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-06-14T09:30:00+02:00", date(2023, 6, 14)),
+        ("2023-06-14T09:30:00Z", date(2023, 6, 14)),
+        ("14 June 2023", date(2023, 6, 14)),
+        ("June 14, 2023", date(2023, 6, 14)),
+    ],
+)
 def test_ingest_sidecar_published_formats(tmp_path: Path, value: str, expected: date) -> None:
     (tmp_path / "a.txt").write_text(NEWS, encoding="utf-8")
     (tmp_path / "a.meta.json").write_text(f'{{"published": "{value}"}}', encoding="utf-8")
@@ -111,16 +114,19 @@ def test_ingest_text_normalises_bom_and_crlf_only(tmp_path: Path) -> None:
     assert document.text == NEWS + "  trailing \ttabs\r stay\n"
 
 
-@pytest.mark.parametrize(("content", "error"), [
-    (b"", EmptyDocumentError),
-    (b"  \n\t\r\n  ", EmptyDocumentError),
-    (b"\xef\xbb\xbf\n", EmptyDocumentError),
-    (b"PK\x03\x04\x00\x00\x08\x00binary zip header", BinaryInputError),
-    (bytes(range(1, 9)) * 100, BinaryInputError),
-    ("Caf\u00e9 owner arrested".encode("utf-16"), BinaryInputError),
-    ("Caf\u00e9 owner arrested after raid".encode("latin-1"), EncodingError),
-    (b"Police said \x93nothing\x94 about it.", EncodingError),
-])
+@pytest.mark.parametrize(
+    ("content", "error"),
+    [
+        (b"", EmptyDocumentError),
+        (b"  \n\t\r\n  ", EmptyDocumentError),
+        (b"\xef\xbb\xbf\n", EmptyDocumentError),
+        (b"PK\x03\x04\x00\x00\x08\x00binary zip header", BinaryInputError),
+        (bytes(range(1, 9)) * 100, BinaryInputError),
+        ("Caf\u00e9 owner arrested".encode("utf-16"), BinaryInputError),
+        ("Caf\u00e9 owner arrested after raid".encode("latin-1"), EncodingError),
+        (b"Police said \x93nothing\x94 about it.", EncodingError),
+    ],
+)
 def test_ingest_bad_text_file(tmp_path: Path, content: bytes, error: type[IngestError]) -> None:
     path = tmp_path / "bad.txt"
     path.write_bytes(content)

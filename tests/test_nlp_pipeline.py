@@ -10,8 +10,10 @@ from threatledger.errors import ModelError
 from threatledger.nlp.pipeline import load_pipeline
 from threatledger.settings import SPACY_MODEL_VERSION
 
-ARREST_SENTENCE = ("Police in Lisbon arrested Omar Haddad, a courier for the Directorate of Foreign "
-                   "Operations, on March 4, 2023.")
+ARREST_SENTENCE = (
+    "Police in Lisbon arrested Omar Haddad, a courier for the Directorate of Foreign "
+    "Operations, on March 4, 2023."
+)
 SHORT_SENTENCE = "Investigators said the courier fled to Norway."
 
 
@@ -74,10 +76,24 @@ def test_nlp_pipeline_pins_tags_lemmas_and_parse(nlp: Language) -> None:
         (".", "PUNCT", "."),
     ]
     assert [token.lemma_ for token in doc] == [
-        "investigator", "say", "the", "courier", "flee", "to", "Norway", "."]
+        "investigator",
+        "say",
+        "the",
+        "courier",
+        "flee",
+        "to",
+        "Norway",
+        ".",
+    ]
     assert [(token.dep_, token.head.text) for token in doc] == [
-        ("nsubj", "said"), ("ROOT", "said"), ("det", "courier"), ("nsubj", "fled"),
-        ("ccomp", "said"), ("prep", "fled"), ("pobj", "to"), ("punct", "said"),
+        ("nsubj", "said"),
+        ("ROOT", "said"),
+        ("det", "courier"),
+        ("nsubj", "fled"),
+        ("ccomp", "said"),
+        ("prep", "fled"),
+        ("pobj", "to"),
+        ("punct", "said"),
     ]
 
 
@@ -85,7 +101,9 @@ def test_nlp_pipeline_pins_tags_lemmas_and_parse(nlp: Language) -> None:
 def test_nlp_pipeline_splits_sentences(nlp: Language) -> None:
     doc = nlp("Omar Haddad was arrested in Lyon. He was charged with murder.")
     assert [sent.text for sent in doc.sents] == [
-        "Omar Haddad was arrested in Lyon.", "He was charged with murder."]
+        "Omar Haddad was arrested in Lyon.",
+        "He was charged with murder.",
+    ]
 
 
 def test_nlp_pipeline_unknown_model_raises_model_error_with_hint() -> None:

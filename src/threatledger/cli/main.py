@@ -30,7 +30,7 @@ for _name in COMMAND_MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; errors raised on purpose print ``Error [Ennn]: ...`` and a hint, exit 1."""
     try:
-        cli.main(args=argv, prog_name="threatledger", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="threatledger", standalone_mode=False)
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.ClickException as exc:
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except SystemExit as exc:
         return int(exc.code or 0)
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 if __name__ == "__main__":

@@ -47,9 +47,9 @@ class EventMention:
 
 def headline_end(doc: Doc, title: str | None) -> int:
     """Character offset where a headline on the first line ends (0 when there is none)."""
-    first = doc.text.split("\n", 1)[0]
-    if "\n" not in doc.text:
-        return 0
+    first, _, rest = doc.text.partition("\n")
+    if not rest.strip():
+        return 0  # a one-line document is all story, no headline
     is_title = title is not None and first.strip() == title.strip()
     if is_title or (len(first.split()) < 25 and not first.rstrip().endswith((".", "!", "?", '"', "”"))):
         return len(first)

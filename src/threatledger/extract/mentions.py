@@ -71,12 +71,28 @@ def _under_legal_head(token: Token) -> bool:
     return False
 
 
+def _is_charge_content(token: Token, kind: str) -> bool:
+    """ "charged with conspiring to murder", "on extremism charges": what a charge is about, not an event."""
+    if kind in VIOLENT_TYPES:
+        verbal = (
+            token.pos_ == "VERB" and token.tag_ in ("VBG", "VB") and token.dep_ in ("pcomp", "xcomp", "acl")
+        )
+        return (token.pos_ in ("NOUN", "PROPN") or verbal) and _under_legal_head(token)
+    return kind == "CHARGE" and token.pos_ == "NOUN" and token.head.lower_ in ("on", "of", "among")
+
+
 def is_back_reference(token: Token, kind: str) -> bool:
-    """A nominal mention that points back to an event rather than reporting it."""
-    if kind not in VIOLENT_TYPES or token.pos_ not in ("NOUN", "PROPN"):
-        return False
-    if _under_legal_head(token):
+    """A mention that points back to an event rather than reporting it: the content of a charge, or a
+    definite noun with no detail of its own ("the killing", "his release", "the charges")."""
+    if _is_charge_content(token, kind):
         return True
+    if token.pos_ not in ("NOUN", "PROPN"):
+        return False
+    if kind not in VIOLENT_TYPES:
+        plain = not any(
+            c.dep_ in ("prep", "relcl", "acl", "nummod", "compound", "amod") for c in token.children
+        )
+        return plain and any(c.lower_ in ("the", "this", "that", "these") for c in token.children)
     dets = {c.lower_ for c in token.children if c.dep_ in ("det", "poss")}
     has_detail = any(c.dep_ in ("prep", "relcl", "acl", "nummod") for c in token.children) or any(
         c.ent_type_ in ("DATE", "GPE", "PERSON") for c in token.children

@@ -83,7 +83,9 @@ def _entity_child(token: Token, ents: DocEntities) -> Cluster | None:
     for child in token.children:
         if child.dep_ in ("appos", "compound", "nmod") and ents.cluster_of(child.i) is not None:
             cluster = ents.cluster_of(child.i)
-            if cluster is not None and (cluster.type == "PERSON" or token.lower_ not in PERSON_NOUNS):
+            if cluster is None:
+                continue
+            if cluster.type == "PERSON" or (token.lower_ not in PERSON_NOUNS and cluster.type == "ORG"):
                 return cluster
     return None
 

@@ -119,10 +119,31 @@ def _is_passive(verb: Token) -> bool:
     )
 
 
+DISCOVERY_VERBS = frozenset(
+    {
+        "uncover",
+        "foil",
+        "thwart",
+        "disrupt",
+        "reveal",
+        "expose",
+        "investigate",
+        "discover",
+        "detect",
+        "report",
+        "allege",
+        "accuse",
+        "say",
+    }
+)
+
+
 def _subject(verb: Token) -> list[Token]:
     subj = _kids(verb, "nsubj")
     while not subj and verb.dep_ in ("xcomp", "conj", "advcl", "ccomp") and verb.head is not verb:
         verb = verb.head
+        if verb.lemma_ in DISCOVERY_VERBS:
+            return []  # who uncovered or reported a plot is not who plotted it
         subj = _kids(verb, "nsubj")
     if not subj and verb.dep_ == "relcl":
         subj = [verb.head]
@@ -197,6 +218,8 @@ def _place_of(trigger: Token) -> list[Token]:
         verb = governing_verb(trigger)
         if verb is not None:
             holders.append(verb)
+    # "shot Lena Fischer in Graz": the parser often hangs the place on the victim
+    holders += [o for o in _kids(trigger, "dobj", "nsubjpass") if o.ent_type_ == "PERSON"]
     out = []
     for holder in holders:
         for obj in _pobjs(holder, *PLACE_PREPS):
@@ -304,8 +327,8 @@ def fill_sponsors(tokens: list[Token], ents: DocEntities) -> list[Filler]:
     """Sponsor values; a demonym stands for its state, or for the agency it describes ("Russian agencies")."""
     out: list[Filler] = []
     for token in tokens:
-        if token.ent_type_ == "NORP" and ents.cluster_of(token.i) is None:
-            if token.head.lower_ in AUTHORITY_NOUNS or token.head.lower_ in STATE_ROLE_NOUNS:
+        if token.ent_type_ == "NORP":
+            if token.head.lower_ in AUTHORITY_NOUNS:
                 token = token.head
             else:
                 code = demonyms().get(token.text)

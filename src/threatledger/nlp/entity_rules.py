@@ -71,7 +71,11 @@ def _looks_like_person(span: Span, surnames: set[str]) -> bool:
     if span.label_ not in ("GPE", "ORG", "LOC", "NORP", "FAC") or not all(t.is_title for t in span):
         return False
     text = span.text
-    if country_of_state(text) or text.lower() in cities() or any(t.is_stop for t in span):
+    if (
+        country_of_state(text)
+        or text.lower() in cities()
+        or any(t.is_stop or t.text in ORG_WORDS for t in span)
+    ):
         return False
     if span[-1].text in surnames:
         return True

@@ -8,7 +8,7 @@ import spacy
 from spacy.language import Language
 
 from threatledger.errors import ModelError
-from threatledger.nlp import entity_rules  # noqa: F401  (registers the factories)
+from threatledger.nlp import entity_rules, line_breaks  # noqa: F401  (registers the components)
 from threatledger.settings import SPACY_MODEL_VERSION, get_settings
 
 
@@ -28,6 +28,7 @@ def load_pipeline(name: str | None = None) -> Language:
             f"threatledger needs {SPACY_MODEL_VERSION}",
             hint="run `make setup`",
         )
+    nlp.add_pipe("threatledger_line_breaks", before="parser")
     nlp.add_pipe("threatledger_entities", after="ner")
     return nlp
 
