@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON
+from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON, PRONOUNS_PLURAL
 from threatledger.resolve.within_doc import Cluster, DocEntities
 
 DISTRIBUTIVE = frozenset({"each", "either", "both", "neither", "every", "several", "some", "any", "many"})
@@ -49,6 +49,62 @@ def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cl
         if best is None or key[:2] > best[:2]:
             best = key
     return best[2] if best else None
+
+
+NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "both": 2}
+GROUP_DETS = frozenset({"the", "these", "those", "both", "all", "each", "either"})
+
+
+def recent_people(ents: DocEntities, before_char: int, count: int) -> list[Cluster]:
+    """The ``count`` named people mentioned last before ``before_char``."""
+    last: list[tuple[int, Cluster]] = []
+    for cluster in ents.clusters:
+        starts = [a for a, _, _ in cluster.spans if a < before_char]
+        if cluster.type == "PERSON" and cluster.name[:1].isupper() and starts:
+            last.append((max(starts), cluster))
+    last.sort(key=lambda pair: -pair[0])
+    return [cluster for _, cluster in last[:count]]
+
+
+def group_members(token: Token, ents: DocEntities) -> list[Filler]:
+    """People a plural noun stands for: named in apposition ("three nationals, A, B and C"), or the last
+    N people named before "the two men" / "both men"."""
+    named = [
+        Filler(cluster, item.text)
+        for child in token.children
+        if child.dep_ == "appos"
+        for item in expand_conj(child)
+        if (cluster := ents.cluster_of(item.i)) is not None and cluster.type == "PERSON"
+    ]
+    if token.lower_ in PRONOUNS_PLURAL:
+        return [Filler(c, token.text) for c in ents.recent_group(token.idx)]
+    if len(named) >= 2 or token.tag_ != "NNS" or token.lower_ not in PERSON_NOUNS:
+        return _remember(ents, named, token.idx)
+    words = {c.lower_ for c in token.children if c.dep_ in ("det", "nummod", "predet", "amod")}
+    count = next((NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS), 0)
+    if not count:
+        return []
+    if words & GROUP_DETS:
+        people = recent_people(ents, token.idx, count)
+    else:
+        people = _named_after(token, ents, count)
+    return _remember(ents, [Filler(p, token.text) for p in people] if len(people) == count else [], token.idx)
+
+
+def _named_after(token: Token, ents: DocEntities, count: int) -> list[Cluster]:
+    """ "three Indian nationals in Edmonton, A, B and C": the people named right after the noun."""
+    found: list[Cluster] = []
+    for item in token.doc[token.i + 1 : min(token.i + 16, token.sent.end)]:
+        cluster = ents.cluster_of(item.i)
+        if cluster is not None and cluster.type == "PERSON" and cluster not in found:
+            found.append(cluster)
+    return found[:count] if len(found) >= count else []
+
+
+def _remember(ents: DocEntities, group: list[Filler], at: int) -> list[Filler]:
+    if len(group) >= 2:
+        ents.note_group([f.cluster for f in group], at)
+    return group
 
 
 def noun_phrase(token: Token) -> Span:

@@ -11,7 +11,7 @@ from spacy.tokens import Span, Token
 
 from threatledger.extract.lexicon import AUTHORITY_NOUNS
 from threatledger.extract.places import demonyms
-from threatledger.extract.references import Filler, expand_conj, filler_for
+from threatledger.extract.references import Filler, expand_conj, filler_for, group_members
 from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
 from threatledger.resolve.within_doc import DocEntities
 
@@ -105,9 +105,11 @@ def _fill(tokens: list[Token], ents: DocEntities) -> list[Filler]:
     out: list[Filler] = []
     for token in tokens:
         for item in expand_conj(token):
-            filler = filler_for(item, ents)
-            if filler is not None and all(f.cluster is not filler.cluster for f in out):
-                out.append(filler)
+            group = group_members(item, ents)
+            single = filler_for(item, ents) if not group else None
+            for filler in group or ([single] if single else []):
+                if all(f.cluster is not filler.cluster for f in out):
+                    out.append(filler)
     return out
 
 
@@ -311,7 +313,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     roles: Roles = {
         "agent": _fill(agents, ents),
         "target": _fill(targets, ents),
-        "place": _fill(place_tokens(trigger, kind, agents), ents),
+        "place": [f for f in _fill(place_tokens(trigger, kind, agents), ents) if f.cluster.type != "PERSON"],
         "sponsor": [],
     }
     if kind in VIOLENT_TYPES:

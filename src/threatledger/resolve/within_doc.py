@@ -71,6 +71,7 @@ class DocEntities:
         self.clusters: list[Cluster] = []
         self.by_token: dict[int, Cluster] = {}
         self._by_norm: dict[str, Cluster] = {}
+        self._groups: list[tuple[int, list[Cluster]]] = []
         for ent in doc.ents:
             kind = entity_type(ent)
             if kind is not None and not (kind == "ORG" and ent.text in demonyms_and_groups()):
@@ -141,6 +142,17 @@ class DocEntities:
     def add_phrase(self, span: Span, kind: str) -> Cluster:
         """Add a descriptive noun phrase (``federal prosecutors``) as an entity of its own."""
         return self._add_span(span, kind)
+
+    def note_group(self, members: list[Cluster], at_char: int) -> None:
+        """Remember a group of people named together, for a later "they" / "them"."""
+        self._groups.append((at_char, members))
+
+    def recent_group(self, before_char: int, *, within_chars: int = 400) -> list[Cluster]:
+        """The group named last before ``before_char``, if it is close enough to be meant."""
+        groups = [
+            (at, members) for at, members in self._groups if before_char - within_chars <= at < before_char
+        ]
+        return max(groups, key=lambda pair: pair[0])[1] if groups else []
 
     def cluster_of(self, token_i: int) -> Cluster | None:
         return self.by_token.get(token_i)
