@@ -84,10 +84,8 @@ def group_members(token: Token, ents: DocEntities) -> list[Filler]:
     count = next((NUMBER_WORDS[w] for w in words if w in NUMBER_WORDS), 0)
     if not count:
         return []
-    if words & GROUP_DETS:
-        people = recent_people(ents, token.idx, count)
-    else:
-        people = _named_after(token, ents, count)
+    definite = bool(words & GROUP_DETS)  # "the two men" look back; "three nationals, A, B and C" look ahead
+    people = recent_people(ents, token.idx, count) if definite else _named_after(token, ents, count)
     return _remember(ents, [Filler(p, token.text) for p in people] if len(people) == count else [], token.idx)
 
 
