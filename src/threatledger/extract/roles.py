@@ -114,11 +114,27 @@ def _fill(tokens: list[Token], ents: DocEntities) -> list[Filler]:
 
 
 def _is_passive(verb: Token) -> bool:
-    return (
-        any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children)
-        or verb.tag_ == "VBN"
-        and verb.dep_ in ("acl", "amod")
-    )
+    """Passive voice, also for "convicted and sentenced to" (a participle joined to a passive) and
+    "had their sentences commuted" (causative have)."""
+    if any(c.dep_ in ("auxpass", "nsubjpass") for c in verb.children):
+        return True
+    if verb.tag_ != "VBN":
+        return False
+    if verb.dep_ in ("acl", "amod"):
+        return True
+    if verb.dep_ == "conj" and not _kids(verb, "nsubj", "aux") and _is_passive(verb.head):
+        return True
+    return verb.dep_ == "ccomp" and verb.head.lemma_ == "have"
+
+
+def _patient_subject(verb: Token) -> list[Token]:
+    """Whom a passive verb is about: its own passive subject, else that of the verb it is joined to."""
+    while verb.dep_ in ("conj", "ccomp") and not _kids(verb, "nsubjpass", "nsubj"):
+        verb = verb.head
+    return _kids(verb, "nsubjpass") or _kids(verb, "nsubj")
+
+
+RECEIVING_VERBS = frozenset({"receive", "serve", "get", "face"})
 
 
 DISCOVERY_VERBS = frozenset(
@@ -156,10 +172,12 @@ def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
     """(agent tokens, target tokens) of a verbal trigger."""
     if _is_passive(verb):
         agents = _pobjs(verb, "by") + [o for a in _kids(verb, "agent") for o in _kids(a, "pobj")]
-        targets = _kids(verb, "nsubjpass")
-        if not targets and verb.dep_ in ("acl", "amod"):
-            targets = [verb.head]
+        targets = [verb.head] if verb.dep_ in ("acl", "amod") else _patient_subject(verb)
+        if verb.dep_ == "ccomp":  # "had their sentences commuted": the possessor is the one freed
+            targets = [p for t in targets for p in _kids(t, "poss")] or targets
         return agents, targets
+    if verb.lemma_ in RECEIVING_VERBS:  # "X received 13 years": X is the one sentenced
+        return [], _subject(verb)
     return _subject(verb), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
 
 
