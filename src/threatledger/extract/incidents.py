@@ -65,7 +65,7 @@ def _join_aftermath(events: list[EventMention], groups: list[list[int]]) -> list
         own_people = any(_people(events[i]) for i in group)
         years = _years(events, group)
         far = (
-            bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 2 for y in years)
+            bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 4 for y in years)
         )
         if own_people and far:
             out.append(group)
