@@ -225,3 +225,22 @@ def test_store_ledger_second_writer_gets_a_locked_error(backend: str, store: SQL
             other.add_extraction(charge_story())
         assert info.value.hint
         assert "wait" in info.value.hint
+
+
+def test_store_ledger_batch_is_one_transaction(store: SQLStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    stats = store.add_extractions([charge_story(), arrest_story(), charge_story()])
+    assert (stats.documents, stats.skipped, stats.events) == (2, 1, 3)
+    before = counts(store)
+    import threatledger.store.sql_write as write
+
+    original = write.write_extraction
+
+    def second_fails(db: object, extraction: Extraction) -> object:
+        if extraction.document.id == "ostend-verdict":
+            raise RuntimeError("killed mid-batch")
+        return original(db, extraction)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("threatledger.store.sql_store.write_extraction", second_fails)
+    with pytest.raises(RuntimeError, match="mid-batch"):
+        store.add_extractions([unrelated_plot(), verdict_story()])
+    assert counts(store) == before

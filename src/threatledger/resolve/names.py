@@ -70,12 +70,13 @@ def skeleton(token: str) -> str:
 
 
 def block_keys(norm: str) -> tuple[str, ...]:
-    """Keys under which a normalised name is indexed for fuzzy candidates: its first and last words."""
+    """Keys under which a normalised name is indexed for fuzzy candidates: the sound key of its last word.
+
+    Spelling variants keep their surname's key (Asadi/Assadi); a first name ("Mohammad") would make
+    blocks too large to score.
+    """
     words = norm.split()
-    if not words:
-        return ()
-    keys = {"f:" + skeleton(words[0]), "l:" + skeleton(words[-1])}
-    return tuple(sorted(keys))
+    return ("l:" + skeleton(words[-1]),) if words else ()
 
 
 def acronym(name: str) -> str | None:

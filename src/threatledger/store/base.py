@@ -5,7 +5,7 @@ Reading and writing go through these methods only; the CLI, API and exporters ne
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Any, Protocol, runtime_checkable
 
@@ -44,6 +44,10 @@ class Store(Protocol):
     # writing
     def add_extraction(self, extraction: Extraction) -> IngestStats:
         """Store one document's extraction in one transaction; a known document is skipped."""
+        ...
+
+    def add_extractions(self, extractions: Iterable[Extraction]) -> IngestStats:
+        """Store a batch of extractions in one transaction (bulk loads): all of them, or none."""
         ...
 
     def has_document(self, content_hash: str) -> bool: ...

@@ -51,15 +51,11 @@ class SQLNameIndex:
         return self._query("WHERE n.norm = ?", (norm,))
 
     def by_block(self, key: str, entity_type: str) -> list[NameCandidate]:
-        rows = self.conn.execute(
-            "SELECT entity_id, norm FROM entity_blocks WHERE block = ? AND type = ?", (key, entity_type)
+        return self._query(
+            " JOIN entity_blocks b ON b.entity_id = n.entity_id AND b.norm = n.norm"
+            " WHERE b.block = ? AND b.type = ?",
+            (key, entity_type),
         )
-        pairs = [(r[0], r[1]) for r in rows]
-        return [
-            c
-            for entity_id, norm in pairs
-            for c in self._query("WHERE n.entity_id = ? AND n.norm = ?", (entity_id, norm))
-        ]
 
     def by_last_word(self, word: str) -> list[NameCandidate]:
         return self._query("WHERE n.last_word = ? AND n.type = 'PERSON' AND n.words > 1", (word,))

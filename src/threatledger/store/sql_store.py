@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from types import TracebackType
 from typing import Any, ClassVar, Concatenate, ParamSpec, TypeVar
@@ -123,6 +123,17 @@ class SQLStore:
             return IngestStats(failed=1)
         with self.transaction() as db:
             return write_extraction(db, extraction)
+
+    @guarded
+    def add_extractions(self, extractions: Iterable[Extraction]) -> IngestStats:
+        """Store a batch of extractions in one transaction (bulk loads): all of them, or none."""
+        stats = IngestStats()
+        with self.transaction() as db:
+            for extraction in extractions:
+                stats.add(
+                    write_extraction(db, extraction) if extraction.error is None else IngestStats(failed=1)
+                )
+        return stats
 
     @guarded
     def has_document(self, content_hash: str) -> bool:
