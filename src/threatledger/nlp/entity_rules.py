@@ -40,16 +40,69 @@ class EntityRepair:
     """Repair entity spans and labels; see the module docstring."""
 
     def __call__(self, doc: Doc) -> Doc:
-        trimmed = (_trim(ent) for ent in doc.ents)
+        pieces = [piece for ent in doc.ents for piece in _split(ent)]
+        trimmed = (_trim(ent) for ent in pieces)
         spans = _relabel_people(doc, [s for s in trimmed if s is not None])
+        spans = _align_acronyms(doc, spans)
         spans += _acronym_spans(doc, spans)
         doc.ents = filter_spans(spans)
         return doc
 
 
+def _hyphen_name(doc: Doc, i: int) -> bool:
+    """``Word-e`` at ``i``: a title-case word, a hyphen and a particle written together, outside entities."""
+    first, dash, particle = doc[i], doc[i + 1], doc[i + 2]
+    joined = not first.whitespace_ and not dash.whitespace_ and dash.text == "-"
+    return joined and first.is_title and particle.pos_ == "PROPN" and not particle.ent_type_
+
+
+def _split(ent: Span) -> list[Span]:
+    """Cut a span at an opening parenthesis ("Iranian Resistance (Mujahedin-e" + "Khalq") and a date at
+    a dash ("8 July 2018 - Dawn Sturgess"): each side keeps or finds its own label."""
+    doc = ent.doc
+    for token in ent:
+        if token.text == "(" and token.i > ent.start:
+            right_end = token.i + 1
+            while (
+                right_end < len(doc)
+                and doc[right_end].text not in (",", ")", ";")
+                and right_end - token.i < 6
+            ):
+                right_end += 1
+            left = Span(doc, ent.start, token.i, label=ent.label_)
+            return [left] + (
+                [Span(doc, token.i + 1, right_end, label="ORG")] if right_end > token.i + 1 else []
+            )
+        if ent.label_ == "DATE" and token.text in ("-", "–", "—") and token.i > ent.start:
+            rest = doc[token.i + 1 : ent.end]
+            name = len(rest) >= 2 and all(t.is_title for t in rest)
+            verb_next = ent.end < len(doc) and doc[ent.end].pos_ in ("VERB", "AUX")
+            date = Span(doc, ent.start, token.i, label="DATE")
+            return [date] + ([Span(doc, rest.start, rest.end, label="PERSON")] if name and verb_next else [])
+    return [ent]
+
+
+def _align_acronyms(doc: Doc, spans: list[Span]) -> list[Span]:
+    """An acronym in parentheses right after a name takes that name's label ("... Khalq (MEK)")."""
+    by_end = {s.end: s for s in spans}
+    out = []
+    for span in spans:
+        opens = span.start >= 1 and doc[span.start - 1].text in ("(", ",")
+        closes = span.end < len(doc) and doc[span.end].text == ")"
+        long_form = (
+            by_end.get(span.start - 1) if opens and (closes or doc[span.start - 1].text == "(") else None
+        )
+        if long_form is not None and len(span) == 1 and ACRONYM.match(span.text) and span.text.isupper():
+            span = Span(doc, span.start, span.end, label=long_form.label_)
+        out.append(span)
+    return out
+
+
 def _trim(ent: Span) -> Span | None:
     start, end = ent.start, ent.end
     doc = ent.doc
+    while start >= 3 and ent.label_ in ("PERSON", "ORG") and _hyphen_name(doc, start - 3):
+        start -= 3  # a name split after a hyphenated word: "Mujahedin-e" + "Khalq"
     while start < end and doc[start].lower_ in ("the", "a", "an") and ent.label_ != "WORK_OF_ART":
         start += 1
     while end > start and doc[end - 1].tag_ == "POS" or (end > start and doc[end - 1].is_punct):
