@@ -61,7 +61,7 @@ def mention_events(
 ) -> list[EventMention]:
     """An EventMention for every trigger in the doc."""
     head_end = headline_end(doc, title)
-    lede = next((sent for sent in doc.sents if sent.start_char >= head_end and sent.text.strip()), None)
+    lede = next((sent for sent in doc.sents if sent.start_char >= head_end and len(sent) >= 8), None)
     out = []
     for trig in find_triggers(doc):
         if is_generic(trig.token, trig.kind):
