@@ -213,32 +213,25 @@ def _shift(anchor: str, text: str) -> str | None:
     return anchor  # hours, days or weeks later: the anchor's day is the best the text supports
 
 
-def _context_year(trigger: Token, before: int) -> int | None:
-    """The latest explicit year told before this point in the sentence or the two before it."""
-    doc = trigger.doc
-    start = max([s.start for s in doc.sents if s.end <= trigger.sent.start][-2:] or [trigger.sent.start])
-    years = [int(t.text) for t in doc[start:before] if YEAR.fullmatch(t.text)]
-    return years[-1] if years else None
-
-
 def _span_value(trigger: Token, span: Span, pub: date | None) -> str | None:
     text = span.text.lower()
     if RELATIVE_TO_CONTEXT.search(text):
         anchor = _anchor(trigger, span.start, pub)
         return _shift(anchor, text) if anchor else None
-    value = normalise_date(span.text, pub)
-    year = _context_year(trigger, span.start)
-    if value and pub and not YEAR.search(text) and _month_in(text) and year and year < pub.year - 1:
-        value = str(year) + value[4:]  # "in June" within a story told in 2021 is June 2021
-    return value
+    return normalise_date(span.text, pub)
 
 
 def _timeline_date(sent: Span, pub: date | None) -> str | None:
     """A timeline entry ("21 January 2019 - The EU imposes ...") dates every event on its line."""
     spans = date_spans(sent)
-    if spans and spans[0].start == sent.start and spans[0].end < sent.end:
-        if sent.doc[spans[0].end].text in ("-", "–", "—", ":"):
-            return normalise_date(spans[0].text, pub)
+    first = spans[0] if spans else None
+    if (
+        first is not None
+        and first.start == sent.start
+        and first.end < sent.end
+        and sent.doc[first.end].text in ("-", "–", "—", ":")
+    ):
+        return normalise_date(first.text, pub)
     return None
 
 
