@@ -25,13 +25,19 @@ def is_opinion_piece(document: Document) -> bool:
 
 
 def _confirm_convicted(events: list[EventMention], groups: list[list[int]]) -> None:
-    """Violent events of a case in which a court convicted someone are confirmed."""
+    """Violent events of a case in which a court convicted someone (other than the victim) are confirmed."""
     for group in groups:
         members = [events[i] for i in group]
-        if any(e.kind == "CONVICTION" and not e.hypothetical for e in members):
-            for e in members:
-                if e.kind in ("PLOT", "ATTACK", "KILLING") and not e.hypothetical:
-                    e.status = "confirmed"
+        convictions = [e for e in members if e.kind == "CONVICTION" and not e.hypothetical]
+        convicted = {id(f.cluster) for e in convictions for f in e.roles["target"]}
+        for e in members:
+            if e.kind not in ("PLOT", "ATTACK", "KILLING") or e.hypothetical:
+                continue
+            victims = {id(f.cluster) for f in e.roles["target"]}
+            if convictions and not (
+                convicted and convicted <= victims
+            ):  # a victim's own conviction proves nothing
+                e.status = "confirmed"
 
 
 def extract_doc(doc: Doc, document: Document) -> Extraction:

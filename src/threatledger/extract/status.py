@@ -74,7 +74,9 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
     chain = clause_chain(trigger)
     if _negated(chain) or any(c.lower_ in IRREALIS_MODS for c in trigger.children if c.dep_ == "amod"):
         return True
-    if trigger.lemma_ in ("face", "seek"):
+    if trigger.lemma_ in ("face", "seek") or trigger.head.lower_ in ("warrant", "warrants"):
+        return True
+    if any(t.lower_ in UNREAL_PREDICATES for t in chain[1:4]):
         return True
     for k, token in enumerate(chain):
         if _modal(token) and not any(t.lemma_ in DECISION_HEADS for t in chain[k + 1 :]):
@@ -90,6 +92,34 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
         if k > 0 and token.lemma_ in ("deny", "acquit"):
             return True
     return trigger.lemma_ in ("acquit", "acquittal")
+
+
+UNREAL_PREDICATES = frozenset({"likely", "unlikely", "possible", "impossible", "short", "prospect", "hope"})
+ATTRIBUTION_HEADS = frozenset(
+    {
+        "say",
+        "conclude",
+        "find",
+        "believe",
+        "suspect",
+        "claim",
+        "accuse",
+        "allege",
+        "acknowledge",
+        "assert",
+        "insist",
+        "tell",
+        "state",
+        "report",
+    }
+)
+
+
+def _attributed(trigger: Token) -> bool:
+    """The event is told as somebody's statement: "Germany says he was poisoned"."""
+    return any(t.lemma_ in ATTRIBUTION_HEADS for t in clause_chain(trigger)[1:]) or any(
+        t.lower_ in ("according",) for t in trigger.sent
+    )
 
 
 def _refusal(trigger: Token) -> bool:
@@ -119,9 +149,13 @@ def classify_status(trigger: Token, kind: str, *, hypothetical: bool, opinion_pi
     if hypothetical:
         if _refusal(trigger):
             return "confirmed"
-        return "opinion" if opinion_piece and _opinion_voice(trigger) else "reported"
+        quoted = any(t.text in ('"', "“", "”") for t in trigger.sent)
+        writer = (
+            opinion_piece and not quoted and not _attributed(trigger) and not _negated(clause_chain(trigger))
+        )
+        return "opinion" if writer or (opinion_piece and _opinion_voice(trigger)) else "reported"
     if kind in VIOLENT_TYPES:
-        if _hedged(trigger):
+        if _hedged(trigger) or _attributed(trigger):
             return "alleged"
         return "opinion" if opinion_piece and _opinion_voice(trigger) else "reported"
     if _negated(clause_chain(trigger)):
