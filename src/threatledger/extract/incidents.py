@@ -24,19 +24,20 @@ class _Sets:
         self.parent[self.find(a)] = self.find(b)
 
 
-def _people(event: EventMention) -> set[int]:
-    roles = ("agent", "target") if event.kind in VIOLENT_TYPES else ("target",)
-    return {id(f.cluster) for r in roles for f in event.roles[r] if f.cluster.type == "PERSON"}
-
-
-def _entities(event: EventMention) -> set[int]:
-    return {id(f.cluster) for fillers in event.roles.values() for f in fillers}
+def _people(event: EventMention) -> set[tuple[str, int]]:
+    """The people that tie events into one case, keyed by their part in it: the victim of an attack, or
+    the perpetrator, who is also the one arrested, charged, tried and sentenced. A victim's own arrest or
+    trial (a spy poisoned years after his conviction) is another case."""
+    if event.kind in VIOLENT_TYPES:
+        keys = {("victim", id(f.cluster)) for f in event.roles["target"] if f.cluster.type == "PERSON"}
+        return keys | {("perp", id(f.cluster)) for f in event.roles["agent"] if f.cluster.type == "PERSON"}
+    return {("perp", id(f.cluster)) for f in event.roles["target"] if f.cluster.type == "PERSON"}
 
 
 def group_incidents(events: list[EventMention]) -> list[list[int]]:
     """Indexes of ``events`` grouped by case, each group in text order."""
     sets = _Sets(len(events))
-    owner: dict[int, int] = {}
+    owner: dict[tuple[str, int], int] = {}
     for i, event in enumerate(events):
         for person in _people(event):
             if person in owner:
