@@ -16,7 +16,11 @@ $(BIN)/.installed: pyproject.toml requirements/model.txt
 setup: $(BIN)/.installed
 
 demo: setup
+	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/threatledger extract examples/sample -o demo-output.jsonl --show
+	$(BIN)/threatledger ingest examples/sample --db demo.db
+	COLUMNS=160 $(BIN)/threatledger incidents --db demo.db
+	COLUMNS=160 $(BIN)/threatledger open-cases --db demo.db
 
 test: setup
 	$(BIN)/python -m pytest
@@ -33,4 +37,4 @@ bench: setup
 	$(BIN)/python benchmarks/speed.py
 
 clean:
-	rm -rf $(VENV) demo-output.jsonl eval-pred.jsonl
+	rm -rf $(VENV) demo-output.jsonl eval-pred.jsonl demo.db demo.db-wal demo.db-shm
