@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 
 from spacy.tokens import Doc
 
+from threatledger.extract.bodies import add_state_bodies
 from threatledger.extract.carryover import carry_dates, carry_roles
 from threatledger.extract.events import EventMention, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
@@ -43,6 +44,7 @@ def _confirm_convicted(events: list[EventMention], groups: list[list[int]]) -> N
 def extract_doc(doc: Doc, document: Document) -> Extraction:
     """Everything threatledger extracts from one parsed document."""
     ents = DocEntities(doc)
+    add_state_bodies(doc, ents)
     mentions = mention_events(
         doc, ents, document.published, opinion_piece=is_opinion_piece(document), title=document.title
     )

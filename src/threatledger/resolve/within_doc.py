@@ -74,7 +74,8 @@ class DocEntities:
         self._groups: list[tuple[int, list[Cluster]]] = []
         for ent in doc.ents:
             kind = entity_type(ent)
-            if kind is not None and not (kind == "ORG" and ent.text in demonyms_and_groups()):
+            named = any(t.is_title or t.is_upper for t in ent)  # "in absentia" is no place
+            if kind is not None and named and not (kind == "ORG" and ent.text in demonyms_and_groups()):
                 self._add_span(ent, kind)
         self._join_surnames()
 
