@@ -184,3 +184,34 @@ def test_extract_entities_city_is_place_with_country(nlp: Language, text: str, n
 )
 def test_extract_entities_organisation_that_speaks_stays_org(nlp: Language, text: str, name: str) -> None:
     assert cluster_named(nlp, text, name).type == "ORG"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "name", "kind"),
+    [
+        ("Velmaria's judiciary sentenced the blogger to ten years.", "Velmaria's judiciary", "ORG"),
+        ("The foreign ministry summoned the envoy on Monday.", "foreign ministry", "ORG"),
+        ("Spain's ambassador was summoned on Monday.", "Spain's ambassador", "PERSON"),
+    ],
+)
+def test_extract_entities_state_body_named_by_description(
+    nlp: Language, text: str, name: str, kind: str
+) -> None:
+    from threatledger.extract.bodies import add_state_bodies
+
+    doc = nlp(text)
+    ents = DocEntities(doc)
+    add_state_bodies(doc, ents)
+    found = {(c.name, c.type) for c in ents.clusters}
+    assert (name, kind) in found
+
+
+@pytest.mark.slow
+def test_extract_entities_bare_court_is_no_body(nlp: Language) -> None:
+    from threatledger.extract.bodies import add_state_bodies
+
+    doc = nlp("The court said the officials had left.")
+    ents = DocEntities(doc)
+    add_state_bodies(doc, ents)
+    assert [c.name for c in ents.clusters] == []
