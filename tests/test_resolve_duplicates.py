@@ -33,3 +33,10 @@ def test_duplicates_normalisation_and_sentences() -> None:
     assert same_sentence("Police arrested Karimi on Monday.", "Police arrested Karimi on Monday night.")
     assert not same_sentence("Police arrested Karimi.", "A court convicted Baran of fraud in 2019.")
     assert len(shingles("too short")) == 1
+
+
+def test_duplicates_same_template_about_other_people_is_not_a_duplicate() -> None:
+    one = "Prosecutors in Lyon charged Amir Volkov with plotting to kill Sara Hadid in 2019. " * 2
+    other = "Prosecutors in Lyon charged Omid Lind with plotting to kill Nina Costa in 2019. " * 2
+    assert not is_near_duplicate(one, other)
+    assert is_near_duplicate(one, one.replace("in 2019", "in March 2019"))

@@ -1,14 +1,13 @@
 """The ledger commands: ``ingest``, ``incidents``, ``show``, ``entity``, ``search``, ``stats``,
-``open-cases``,
-``export`` and ``review``. Each is a thin layer over :mod:`threatledger.store`; every one takes ``--db``."""
+``open-cases`` and ``review`` (``export`` lives in :mod:`threatledger.cli.exports`). Each is a thin layer
+over :mod:`threatledger.store`; every one takes ``--db``."""
 
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 import click
 from rich.console import Console
@@ -304,43 +303,6 @@ def open_cases_command(db: str, as_json: bool) -> None:
         console().print(render.open_cases_table(cases))
 
 
-def _write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
-    count = 0
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-        count += 1
-    return count
-
-
-@click.command("export")
-@db_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["jsonl"]),
-    default="jsonl",
-    show_default=True,
-    help="jsonl: one object per document in the scorer's format, with global incident ids.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(dir_okay=False, writable=True),
-    default="-",
-    help="Write here (default: stdout).",
-)
-def export_command(db: str, fmt: str, output: str) -> None:
-    """Export the ledger, one document per line, with the ledger's global incident ids."""
-    with reading(db) as store:
-        rows = store.export_documents()
-        if output == "-":
-            count = _write_jsonl(rows, sys.stdout)
-        else:
-            with open(output, "w", encoding="utf-8") as handle:
-                count = _write_jsonl(rows, handle)
-    click.echo(f"Exported {count} documents.", err=True)
-
-
 def register(cli: click.Group) -> None:
     """Add the ledger commands to the ``threatledger`` group."""
     from threatledger.cli.ledger_review import review_group
@@ -353,7 +315,6 @@ def register(cli: click.Group) -> None:
         search_command,
         stats_command,
         open_cases_command,
-        export_command,
         review_group,
     ):
         cli.add_command(command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
 
 from threatledger.store.records import EventView, OpenCase, PersonAccount, Step
 
@@ -41,6 +42,7 @@ PROSECUTION_TYPES = frozenset({"CHARGE", "TRIAL", "CONVICTION", "SENTENCE"})
 _AT_LARGE = re.compile(
     r"\b(at large|fugitive|on the run|remains? free|never (been )?arrested|in absentia)\b", re.I
 )
+_WORD = re.compile(r"[\w'-]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ACQUIT = re.compile(r"\bacquit", re.I)
 _PARDON = re.compile(r"\b(pardon|clemency|commut)", re.I)
@@ -77,11 +79,16 @@ def _person_key(name: str, entity_id: str | None) -> str:
     return entity_id or " ".join(name.lower().split())
 
 
+@lru_cache(maxsize=256)
+def _at_large_sentences(text: str) -> tuple[frozenset[str], ...]:
+    """The words of each sentence of ``text`` that says someone is at large."""
+    return tuple(frozenset(_WORD.findall(s)) for s in _SENTENCE_END.split(text) if _AT_LARGE.search(s))
+
+
 def said_at_large(text: str, name: str) -> bool:
-    """Whether a sentence of ``text`` says the person (by full name or surname) is at large."""
-    surname = name.split()[-1] if name.split() else name
-    pattern = re.compile(rf"\b{re.escape(surname)}\b")
-    return any(_AT_LARGE.search(s) and pattern.search(s) for s in _SENTENCE_END.split(text))
+    """Whether a sentence of ``text`` says the person (by surname) is at large."""
+    words = name.split()
+    return bool(words) and any(words[-1] in sentence for sentence in _at_large_sentences(text))
 
 
 def person_steps(

@@ -17,8 +17,10 @@ SHINGLE_WORDS = 4
 NUM_PERM = 64
 BANDS = 16
 NEAR_DUPLICATE_MIN = 0.9
+SAME_NAMES_MIN = 0.8
 SAME_SENTENCE_MIN = 85.0
 _WORD = re.compile(r"\w+")
+_NAME = re.compile(r"\b[A-Z][\w'-]+")
 _rng = np.random.default_rng(20240601)
 _A = _rng.integers(1, 1 << 63, size=NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
 _B = _rng.integers(0, 1 << 63, size=NUM_PERM, dtype=np.uint64)
@@ -64,9 +66,32 @@ def text_similarity(a: str, b: str) -> float:
     return float(fuzz.ratio(normalize_text(a), normalize_text(b))) / 100.0
 
 
+def names_of(text: str) -> set[str]:
+    """The capitalised words of a text: the people, places and bodies a story is about."""
+    return set(_NAME.findall(text))
+
+
+def name_overlap(a: str, b: str) -> float:
+    """Jaccard overlap of the capitalised words of two texts (1.0 when neither has any)."""
+    na, nb = names_of(a), names_of(b)
+    return len(na & nb) / len(na | nb) if na | nb else 1.0
+
+
+def near_duplicate_score(a: str, b: str) -> float:
+    """Similarity of two texts if they tell the same story with small edits, else 0.
+
+    The words must nearly all agree, and so must the names: two stories written from one template
+    about different people ("X was charged in Y") are not one story.
+    """
+    if name_overlap(a, b) < SAME_NAMES_MIN:
+        return 0.0
+    similarity = text_similarity(a, b)
+    return similarity if similarity >= NEAR_DUPLICATE_MIN else 0.0
+
+
 def is_near_duplicate(a: str, b: str) -> bool:
     """Whether two document texts are the same story with small edits."""
-    return text_similarity(a, b) >= NEAR_DUPLICATE_MIN
+    return near_duplicate_score(a, b) > 0
 
 
 def same_sentence(a: str, b: str) -> bool:

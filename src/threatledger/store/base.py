@@ -71,6 +71,11 @@ class Store(Protocol):
         """One object per document in the scorer's format, with global incident ids."""
         ...
 
+    def extractions(self) -> Iterator[Extraction]:
+        """Every stored extraction, active or replaced, in the order stored, with its document's text and
+        the values as extracted (before review): what the ledger export needs to rebuild the store."""
+        ...
+
     # review
     def confirm_event(self, event_id: str, *, author: str, reason: str) -> Correction: ...
 

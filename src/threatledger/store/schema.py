@@ -171,5 +171,10 @@ CREATE VIRTUAL TABLE documents_fts USING fts5(title, text, content='documents', 
 CREATE VIRTUAL TABLE events_fts USING fts5(sentence, content='events', content_rowid='pk');
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1),)
+# 2: near-duplicate sources of an event are looked up by the event they duplicate
+SCHEMA_V2 = """
+CREATE INDEX events_duplicate_of ON events(duplicate_of) WHERE duplicate_of IS NOT NULL;
+"""
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2))
 LATEST_VERSION = MIGRATIONS[-1][0]

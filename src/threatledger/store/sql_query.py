@@ -104,7 +104,10 @@ def _country_clause(country: str) -> tuple[str, list[Any]]:
     return f"({sql})", [code, "%" + _like(country) + "%"]
 
 
-def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
+def _event_clause(filters: IncidentFilter, *, narrowed: bool) -> tuple[str, list[Any]] | None:
+    """Type, status and dates must hold for one event of the incident. When another filter already
+    narrows the incidents, each is checked through the (incident, date) index; else the events index
+    finds the incidents."""
     parts, params = [], []
     if filters.type:
         parts.append("ev.cur_type = ?")
@@ -121,10 +124,10 @@ def _event_clause(filters: IncidentFilter) -> tuple[str, list[Any]] | None:
         params.append(date_upper_bound(filters.date_to))
     if not parts:
         return None
-    return (
-        f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {LIVE} AND {' AND '.join(parts)})",
-        params,
-    )
+    condition = f"{LIVE} AND {' AND '.join(parts)}"
+    if narrowed:
+        return f"EXISTS (SELECT 1 FROM events ev WHERE ev.cur_incident_id = i.id AND {condition})", params
+    return f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {condition})", params
 
 
 def filter_clauses(conn: Database, filters: IncidentFilter) -> tuple[list[str], list[Any]]:
@@ -136,11 +139,11 @@ def filter_clauses(conn: Database, filters: IncidentFilter) -> tuple[list[str], 
             clauses.append(_role_clause(conn, role, value))
     if filters.country:
         clauses.append(_country_clause(filters.country))
-    event_clause = _event_clause(filters)
-    if event_clause is not None:
-        clauses.append(event_clause)
     if filters.text:
         clauses.append(sql_fts.text_clause(conn, filters.text))
+    event_clause = _event_clause(filters, narrowed=bool(clauses))
+    if event_clause is not None:
+        clauses.append(event_clause)
     return [c for c, _ in clauses], [p for _, ps in clauses for p in ps]
 
 
@@ -297,9 +300,25 @@ def store_stats(conn: Database, version: int) -> StoreStats:
     )
 
 
+_TARGET = "JOIN event_args {a} ON {a}.event_pk = {e}.pk AND {a}.role = 'target' AND {a}.active = 1"
+_LIVE2 = LIVE.replace("ev.", "e2.")
+# Incidents that may have a gap (a superset; the accountability rules decide): a charge whose defendant
+# has no custody step, a release or transfer after a conviction, or violence and no prosecution.
 _GAP_CANDIDATES = f"""
-SELECT DISTINCT ev.cur_incident_id FROM events ev WHERE {LIVE} AND ev.duplicate_of IS NULL
-AND ev.cur_type IN ('CHARGE', 'RELEASE', 'TRANSFER', 'PLOT', 'ATTACK', 'KILLING')
+SELECT DISTINCT ev.cur_incident_id FROM events ev {_TARGET.format(a="a", e="ev")}
+WHERE ev.cur_type = 'CHARGE' AND {LIVE} AND NOT EXISTS (
+    SELECT 1 FROM events e2 {_TARGET.format(a="a2", e="e2")}
+    WHERE e2.cur_incident_id = ev.cur_incident_id AND {_LIVE2} AND e2.cur_negated = 0
+    AND e2.cur_type IN ('ARREST', 'EXTRADITION', 'TRIAL', 'CONVICTION', 'SENTENCE', 'EXECUTION')
+    AND (a2.cur_entity_id = a.cur_entity_id OR a2.name = a.name))
+UNION
+SELECT ev.cur_incident_id FROM events ev WHERE ev.cur_type IN ('RELEASE', 'TRANSFER') AND {LIVE}
+AND EXISTS (SELECT 1 FROM events e2 WHERE e2.cur_incident_id = ev.cur_incident_id AND {_LIVE2}
+            AND e2.cur_type IN ('CONVICTION', 'SENTENCE'))
+UNION
+SELECT ev.cur_incident_id FROM events ev WHERE ev.cur_type IN ('PLOT', 'ATTACK', 'KILLING') AND {LIVE}
+AND NOT EXISTS (SELECT 1 FROM events e2 WHERE e2.cur_incident_id = ev.cur_incident_id AND {_LIVE2}
+                AND e2.cur_type IN ('CHARGE', 'TRIAL', 'CONVICTION', 'SENTENCE'))
 """
 
 

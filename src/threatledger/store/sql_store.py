@@ -28,6 +28,7 @@ from threatledger.store.records import (
 )
 from threatledger.store.sql_export import export_documents
 from threatledger.store.sql_index import utc_now
+from threatledger.store.sql_ledger import load_extractions
 from threatledger.store.sql_query import (
     entity_details,
     incident_detail,
@@ -170,6 +171,10 @@ class SQLStore:
     @guarded
     def export_documents(self) -> Iterator[dict[str, Any]]:
         return iter(list(export_documents(self.db)))
+
+    @guarded
+    def extractions(self) -> Iterator[Extraction]:
+        return iter(list(load_extractions(self.db)))
 
     # review
 

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 
 from threatledger.model import Document, Entity, Event, Extraction
 from threatledger.resolve.duplicates import (
-    NEAR_DUPLICATE_MIN,
     band_keys,
     minhash,
+    near_duplicate_score,
     normalize_text,
     same_sentence,
-    text_similarity,
 )
 from threatledger.resolve.entities import EntityResolver, Resolution
 from threatledger.resolve.incidents import (
@@ -151,8 +150,8 @@ def _find_near_duplicate(
         text, root = conn.execute(
             "SELECT text, COALESCE(duplicate_of, pk) FROM documents WHERE pk = ?", (pk,)
         ).fetchone()
-        similarity = text_similarity(document.text, text)
-        if similarity >= NEAR_DUPLICATE_MIN:
+        similarity = near_duplicate_score(document.text, text)
+        if similarity > 0:
             return int(root), round(similarity, 4)
     return None, None
 
