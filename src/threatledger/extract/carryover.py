@@ -7,7 +7,12 @@ steps a court takes.
 
 from __future__ import annotations
 
+from spacy.tokens import Doc
+
 from threatledger.extract.events import EventMention
+from threatledger.extract.places import country_of_place
+from threatledger.extract.references import Filler
+from threatledger.resolve.within_doc import Cluster, DocEntities
 
 PERSONAL_STEPS = frozenset(
     {"ARREST", "CHARGE", "TRIAL", "CONVICTION", "SENTENCE", "RELEASE", "TRANSFER", "EXTRADITION", "EXECUTION"}
@@ -63,3 +68,32 @@ def carry_dates(events: list[EventMention]) -> None:
         between = doc.text[previous.sent.start_char : member.sent.start_char]
         if "\n" not in between.rstrip():
             member.date = previous.date
+
+
+def dateline_place(doc: Doc, ents: DocEntities) -> tuple[Cluster, int] | None:
+    """The city of a dateline ("KIGALI (Wire desk) - ...") and the sentence it opens."""
+    for sent in doc.sents:
+        first = sent[0]
+        if not (first.is_upper and len(first.text) > 1) or not any(
+            t.text in ("(", "-", "–", "—") for t in sent[1:6]
+        ):
+            continue
+        end = first.i + 1
+        while end < sent.end and sent.doc[end].is_upper and sent.doc[end].is_alpha:
+            end += 1  # "NEW YORK"
+        name = doc[first.i : end]
+        cluster = ents.cluster_of(first.i)
+        if cluster is None and country_of_place(name.text.title()):
+            cluster = ents.add_phrase(name, "PLACE")
+        return (cluster, sent.start) if cluster is not None else None
+    return None
+
+
+def place_court_steps(events: list[EventMention], dateline: tuple[Cluster, int] | None) -> None:
+    """A court step told in the dateline's sentence happened in the dateline's city."""
+    if dateline is None:
+        return
+    where, sent_start = dateline
+    for member in events:
+        if member.kind in COURT_STEPS and not member.roles["place"] and member.sent.start == sent_start:
+            member.roles["place"] = [Filler(where, where.name)]

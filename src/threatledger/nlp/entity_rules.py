@@ -73,6 +73,9 @@ def _split(ent: Span) -> list[Span]:
             return [left] + (
                 [Span(doc, token.i + 1, right_end, label="ORG")] if right_end > token.i + 1 else []
             )
+        spaced_dash = token.text in ("-", "–", "—") and token.i > ent.start and doc[token.i - 1].whitespace_
+        if spaced_dash and ent.label_ != "DATE":  # "NEW YORK - Federal": a dateline is no part of a name
+            return [Span(doc, ent.start, token.i, label=ent.label_)]
         if ent.label_ == "DATE" and token.text in ("-", "–", "—") and token.i > ent.start:
             rest = doc[token.i + 1 : ent.end]
             name = len(rest) >= 2 and all(t.is_title for t in rest)

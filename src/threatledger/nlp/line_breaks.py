@@ -12,9 +12,23 @@ from spacy.tokens import Doc
 
 @Language.component("threatledger_line_breaks")
 def mark_line_breaks(doc: Doc) -> Doc:
-    """Start a sentence at the first word after every line break."""
+    """Start a sentence at the first word after every line break; keep a dateline in one piece."""
     for token in doc[1:]:
         previous = doc[token.i - 1]
         if "\n" in previous.whitespace_ or previous.is_space and "\n" in previous.text:
             token.is_sent_start = not token.is_space
+            if token.is_upper and len(token.text) > 1:
+                _keep_dateline(doc, token.i)
     return doc
+
+
+def _keep_dateline(doc: Doc, start: int) -> None:
+    """ "KIGALI (Wire desk) - Paul ...": no sentence starts inside the dateline or right after it."""
+    for k in range(start + 1, min(start + 10, len(doc))):
+        if "\n" in doc[k - 1].whitespace_ or doc[k - 1].is_space:
+            return
+        doc[k].is_sent_start = False
+        if doc[k].text in ("-", "–", "—"):
+            if k + 1 < len(doc):
+                doc[k + 1].is_sent_start = False
+            return
