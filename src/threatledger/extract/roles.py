@@ -234,7 +234,9 @@ def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
 
 def _place_of(trigger: Token) -> list[Token]:
     clause = trigger if trigger.pos_ == "VERB" else governing_verb(trigger)
-    where = clause is not None and clause.dep_ == "relcl" and any(c.lower_ == "where" for c in clause.children)
+    where = (
+        clause is not None and clause.dep_ == "relcl" and any(c.lower_ == "where" for c in clause.children)
+    )
     if where and clause is not None and clause.head.ent_type_ in ("GPE", "LOC", "FAC"):
         return [clause.head]  # "Kigali, where he was arrested"
     holders = [trigger]
