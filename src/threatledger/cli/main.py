@@ -11,7 +11,7 @@ from threatledger import __version__
 from threatledger.errors import ThreatledgerError
 
 # Modules that each define ``register(cli: click.Group) -> None``.
-COMMAND_MODULES = ("threatledger.cli.extract", "threatledger.cli.ledger")
+COMMAND_MODULES = ("threatledger.cli.extract", "threatledger.cli.ledger", "threatledger.cli.serve")
 
 
 @click.group()

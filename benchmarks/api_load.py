@@ -1,0 +1,319 @@
+"""API load benchmark: a fixed request rate on loopback against ``threatledger serve``.
+
+Usage::
+
+    .venv/bin/python benchmarks/api_load.py [--db LEDGER | --ingest ARTICLES.jsonl] [--rate 100]
+        [--duration 60] [--documents 300] [--json]
+
+The ledger is an existing store (``--db``), one built here from articles with ``threatledger ingest``
+(``--ingest``, e.g. the dev set), or by default one generated from fictional hand-built extractions
+(no spaCy). The server runs in its own process (``threatledger serve`` on a free 127.0.0.1 port); the
+load generator is open-loop: request *i* starts at ``i / rate`` seconds whatever the earlier ones are
+doing, so a slow server shows as latency, not as a lower rate. The mix reads lists, incident pages,
+entities, documents, search, stats and the graph, through the API and the web pages.
+
+It reports p50/p90/p99/max latency and the errors (non-2xx answers and failed requests); it does not
+gate: the exit status is 0 unless the script itself crashes. Target (issue 5): p99 <= 100 ms, 0 errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from threatledger.model import (
+    Argument,
+    Document,
+    Entity,
+    Event,
+    Extraction,
+    Incident,
+    Mention,
+    Provenance,
+    content_id,
+)
+
+TARGET_P99_MS = 100.0
+WARM_UP_S = 5.0  # unmeasured load first: worker threads, connections and caches start up
+ROLE_TYPES = {"agent": "PERSON", "target": "PERSON", "sponsor": "ORG", "place": "PLACE"}
+EXTRACTOR = "benchmarks.api_load.v1"
+FIRST_NAMES = (
+    "Anton Mira Osman Lena Pavel Selin Tomas Yara Ilya Nadia Ruslan Elena Karim Sofia Marek Leyla".split()
+)
+FIRST_NAMES += "Viktor Hana Dario Ines".split()
+AGENT_SURNAMES = ("Keszler", "Dargatov", "Vorsanek", "Amadova", "Kereth", "Halloun", "Brandner", "Ferrant",
+                  "Selvaniak", "Brouwer", "Salmanov", "Ostrava", "Marquand", "Veltri", "Oduya")  # fmt: skip
+TARGET_SURNAMES = ("Lindgren", "Petrakis", "Szabo", "Reinholt", "Castell", "Moravec", "Quintal", "Ambrose",
+                   "Delacroix", "Hartwig", "Jovanek", "Kowalczyk", "Nyberg", "Orsini", "Tavares")  # fmt: skip
+CITIES = ("Rotterdam", "Vienna", "Copenhagen", "Hamburg", "Brussels", "Prague", "Stockholm", "Lyon")
+AGENCIES = ("Directorate of External Security", "Office for Foreign Operations", "State Protection Bureau")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The ledger
+# ---------------------------------------------------------------------------------------------------
+
+
+def _event(doc_id: str, text: str, sentence: str, type: str, trigger: str, **roles: Any) -> Event:
+    start = text.index(sentence)
+    at = start + sentence.index(trigger)
+    args: dict[str, Any] = {
+        role: tuple(Argument(name, content_id("e", doc_id, ROLE_TYPES[role], name), name) for name in names)
+        for role, names in roles.items()
+        if role != "date"
+    }
+    event = Event(
+        id=content_id("ev", doc_id, type, at),
+        type=type,
+        trigger=trigger,
+        sentence=sentence,
+        provenance=Provenance(doc_id, at, at + len(trigger), EXTRACTOR),
+        sentence_start=start,
+        sentence_end=start + len(sentence),
+        date=roles.get("date"),
+        status="alleged",
+    )
+    return replace(event, **args)
+
+
+def generate_extraction(n: int) -> Extraction:
+    """A fictional article (a plot and a charge) with its events: deterministic in ``n``."""
+    agent = f"{FIRST_NAMES[n % 20]} {AGENT_SURNAMES[(n // 20) % 15]}"  # 300 agents, 300 targets
+    target = f"{FIRST_NAMES[(n + 7) % 20]} {TARGET_SURNAMES[(n // 20) % 15]}"
+    city, agency, year = CITIES[n % len(CITIES)], AGENCIES[n % len(AGENCIES)], 2015 + n % 10
+    doc_id = f"load-{n:05d}"
+    plot = f"{agent} plotted to kill the dissident {target} in {city} in {year} for the {agency}."
+    charge = f"Prosecutors charged {agent} over the plot (case {n}) in {year + 1}."
+    text = f"{plot} {charge} " + " ".join(f"word{n}x{i}" for i in range(60)) + "."
+    events = [
+        _event(doc_id, text, plot, "PLOT", "plotted", agent=(agent,), target=(target,), place=(city,),
+               sponsor=(agency,), date=str(year)),
+        _event(doc_id, text, charge, "CHARGE", "charged", target=(agent,), date=str(year + 1)),
+    ]  # fmt: skip
+    entities = [_entity(doc_id, text, name, type) for name, type in
+                ((agent, "PERSON"), (target, "PERSON"), (agency, "ORG"), (city, "PLACE"))]  # fmt: skip
+    incident = Incident(
+        content_id("inc", doc_id), f"Plot against {target} ({n})", tuple(e.id for e in events)
+    )
+    document = Document(doc_id, text, title=f"Plot case {n}", published=date(year + 1, 1 + n % 12, 1))
+    return Extraction(document, entities, events, [incident], extractor=EXTRACTOR)
+
+
+def _entity(doc_id: str, text: str, name: str, type: str) -> Entity:
+    at = text.index(name)
+    mention = Mention(name, Provenance(doc_id, at, at + len(name), EXTRACTOR))
+    return Entity(content_id("e", doc_id, type, name), name, type, (mention,))
+
+
+def build_ledger(folder: Path, *, documents: int, ingest: str | None) -> str:
+    """A generated ledger of ``documents`` articles, or one ingested from an articles JSONL."""
+    db = str(folder / "load.db")
+    if ingest:
+        command = [sys.executable, "-m", "threatledger.cli.main", "ingest", ingest, "--db", db]
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+        return db
+    from threatledger.store import open_store
+
+    with open_store(db) as store:
+        for n in range(documents):
+            store.add_extraction(generate_extraction(n))
+    return db
+
+
+# ---------------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "threatledger.cli.main", "serve", "--db", db, "--port", str(port),
+               "--log-level", "warning"]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited: {server.stderr.read().decode() if server.stderr else ''}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError("the server did not answer within 60 s")
+
+
+def request_mix(base: str) -> list[str]:
+    """Paths to cycle through, from what the ledger holds."""
+    incidents = httpx.get(f"{base}/api/incidents", params={"limit": 50}).json()["items"]
+    entities = httpx.get(f"{base}/api/entities", params={"limit": 20}).json()["items"]
+    documents = httpx.get(f"{base}/api/documents", params={"limit": 20}).json()["items"]
+    paths = ["/api/incidents", "/api/incidents?type=PLOT&limit=20", "/api/stats", "/api/search?q=plot",
+             "/api/graph?limit=50", "/", "/api/open-cases"]  # fmt: skip
+    paths += [f"/api/incidents/{i['id']}" for i in incidents[:10]]
+    paths += [f"/incidents/{i['id']}" for i in incidents[:5]]
+    paths += [f"/api/entities/{e['id']}" for e in entities[:5]]
+    paths += [f"/api/documents/{d['id']}" for d in documents[:5]]
+    return paths
+
+
+# ---------------------------------------------------------------------------------------------------
+# The load
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Results:
+    latencies_ms: list[float] = field(default_factory=list)
+    by_path: dict[str, list[float]] = field(default_factory=dict)
+    errors: int = 0
+    error_samples: list[str] = field(default_factory=list)
+    late_starts: int = 0
+
+    def failed(self, what: str) -> None:
+        self.errors += 1
+        if len(self.error_samples) < 5:
+            self.error_samples.append(what)
+
+
+async def one_request(client: httpx.AsyncClient, path: str, results: Results) -> None:
+    started = time.perf_counter()
+    try:
+        response = await client.get(path)
+    except httpx.HTTPError as exc:
+        results.failed(f"{path}: {type(exc).__name__}")
+        return
+    elapsed = (time.perf_counter() - started) * 1000
+    results.latencies_ms.append(elapsed)
+    results.by_path.setdefault(
+        path.split("?")[0].rsplit("/", 1)[0] + "/…" if path.count("/") > 2 else path, []
+    ).append(elapsed)
+    if response.status_code >= 400:
+        results.failed(f"{path}: HTTP {response.status_code}")
+
+
+async def run_load(base: str, paths: list[str], *, rate: float, duration: float) -> Results:
+    """Open-loop load: ``rate`` requests a second for ``duration`` seconds, cycling through ``paths``."""
+    results = Results()
+    total = int(rate * duration)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits) as client:
+        tasks = []
+        start = time.perf_counter()
+        for i in range(total):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            elif delay < -0.01:
+                results.late_starts += 1
+            tasks.append(asyncio.create_task(one_request(client, paths[i % len(paths)], results)))
+        await asyncio.gather(*tasks)
+    return results
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def report(
+    results: Results, *, rate: float, duration: float, wall_s: float, ledger: dict[str, Any]
+) -> dict[str, Any]:
+    lat = results.latencies_ms
+    p99 = percentile(lat, 99)
+    return {
+        "requests": int(rate * duration),
+        "answered": len(lat),
+        "errors": results.errors,
+        "error_samples": results.error_samples,
+        "target_rate_per_s": rate,
+        "achieved_rate_per_s": round(int(rate * duration) / wall_s, 1) if wall_s else None,
+        "late_starts": results.late_starts,
+        "latency_ms": {k: round(percentile(lat, q), 2) for k, q in (("p50", 50), ("p90", 90), ("p99", 99))}
+        | {"max": round(max(lat), 2) if lat else None},
+        "slowest_p50_ms": dict(
+            sorted(
+                ((k, round(percentile(v, 50), 1)) for k, v in results.by_path.items()), key=lambda kv: -kv[1]
+            )[:5]
+        ),
+        "ledger": ledger,
+        "target": {"p99_ms": TARGET_P99_MS, "errors": 0},
+        "meets_target": bool(lat) and p99 <= TARGET_P99_MS and results.errors == 0,
+    }
+
+
+def benchmark(
+    *, db: str | None, ingest: str | None, documents: int, rate: float, duration: float
+) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger_db = db or build_ledger(Path(tmp), documents=documents, ingest=ingest)
+        port = free_port()
+        server = start_server(ledger_db, port)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            stats = httpx.get(f"{base}/api/stats").json()["stats"]
+            paths = request_mix(base)
+            asyncio.run(run_load(base, paths, rate=rate, duration=min(duration, WARM_UP_S)))
+            started = time.perf_counter()
+            results = asyncio.run(run_load(base, paths, rate=rate, duration=duration))
+            wall = time.perf_counter() - started
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    ledger = {k: stats[k] for k in ("documents", "events", "incidents", "entities")}
+    return report(results, rate=rate, duration=duration, wall_s=wall, ledger=ledger)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--db", help="An existing ledger to serve.")
+    source.add_argument("--ingest", help="Build the ledger from this articles file (threatledger ingest).")
+    parser.add_argument("--documents", type=int, default=300, help="Generated articles (default 300).")
+    parser.add_argument("--rate", type=float, default=100.0, help="Requests a second (default 100).")
+    parser.add_argument("--duration", type=float, default=60.0, help="Seconds of load (default 60).")
+    parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
+    args = parser.parse_args(argv)
+    out = benchmark(
+        db=args.db, ingest=args.ingest, documents=args.documents, rate=args.rate, duration=args.duration
+    )
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    lat = out["latency_ms"]
+    print(f"ledger: {out['ledger']}")
+    print(
+        f"{out['requests']} requests at {out['target_rate_per_s']}/s"
+        f" (achieved {out['achieved_rate_per_s']}/s), {out['errors']} errors,"
+        f" {out['late_starts']} late starts"
+    )
+    print(f"latency ms: p50 {lat['p50']}  p90 {lat['p90']}  p99 {lat['p99']}  max {lat['max']}")
+    print(f"slowest paths (p50 ms): {out['slowest_p50_ms']}")
+    print(f"target p99 <= {TARGET_P99_MS:.0f} ms and 0 errors: {'met' if out['meets_target'] else 'NOT met'}")
+    for sample in out["error_samples"]:
+        print(f"  error: {sample}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

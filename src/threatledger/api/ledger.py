@@ -1,0 +1,164 @@
+"""An index of the whole ledger for the views the Store interface has no query for: the entity list,
+document pages, the network graph and the map.
+
+It is built from :meth:`Store.export_documents` (documents with their entities and events, reviewed
+values applied) and kept until :meth:`Store.stats` changes, which any ingest or review does (see
+:class:`LedgerCache`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from threatledger.store import Store
+from threatledger.store.records import OpenCase, StoreStats
+
+GRAPH_ROLES = ("sponsor", "agent", "target")
+
+
+@dataclass
+class EntityEntry:
+    """A global entity: canonical name, type, and the incidents it takes part in, by role."""
+
+    id: str
+    name: str
+    type: str
+    country: str | None = None
+    documents: set[str] = field(default_factory=set)
+    incidents: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    def to_dict(self) -> dict[str, Any]:
+        roles = sorted({r for rs in self.incidents.values() for r in rs})
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "country": self.country,
+            "documents": len(self.documents),
+            "incidents": len(self.incidents),
+            "roles": roles,
+        }
+
+
+@dataclass
+class IncidentEntry:
+    """What the graph and the map need of an incident."""
+
+    id: str
+    summary: str
+    dates: set[str] = field(default_factory=set)
+    types: set[str] = field(default_factory=set)
+    places: dict[str, str | None] = field(default_factory=dict)  # place name -> country code
+
+    @property
+    def last_date(self) -> str:
+        return max(self.dates, default="")
+
+
+@dataclass
+class LedgerIndex:
+    """Documents by id (export format), entities and incidents by id."""
+
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    entities: dict[str, EntityEntry] = field(default_factory=dict)
+    incidents: dict[str, IncidentEntry] = field(default_factory=dict)
+
+    def add_document(self, record: dict[str, Any]) -> None:
+        doc_id = str(record["doc"]["id"])
+        self.documents[doc_id] = record
+        countries: dict[str, str | None] = {}
+        for entity in record["entities"]:
+            entry = self._entity(entity["entity_id"], entity["canonical"], entity["type"], entity["country"])
+            entry.documents.add(doc_id)
+            countries[entity["entity_id"]] = entity["country"]
+        summaries = {i["id"]: i["summary"] for i in record["incidents"]}
+        for event in record["events"]:
+            self._add_event(event, summaries, countries)
+
+    def _entity(self, entity_id: str, name: str, type: str, country: str | None) -> EntityEntry:
+        entry = self.entities.get(entity_id)
+        if entry is None:
+            entry = self.entities[entity_id] = EntityEntry(entity_id, name, type, country)
+        entry.country = entry.country or country
+        return entry
+
+    def _add_event(self, event: dict[str, Any], summaries: dict[str, str], countries: dict[str, Any]) -> None:
+        incident_id = event["incident"]
+        incident = self.incidents.get(incident_id)
+        if incident is None:
+            incident = IncidentEntry(incident_id, summaries.get(incident_id, ""))
+            self.incidents[incident_id] = incident
+        incident.types.add(event["type"])
+        if event["date"]:
+            incident.dates.add(event["date"])
+        for role in ("agent", "sponsor", "target", "place"):
+            for arg in event.get(role) or ():
+                if role == "place":
+                    incident.places.setdefault(
+                        arg["canonical"] or arg["name"], countries.get(arg["entity_id"])
+                    )
+                if arg["entity_id"] in self.entities:
+                    self.entities[arg["entity_id"]].incidents[incident_id].add(role)
+
+
+def build_index(store: Store) -> LedgerIndex:
+    index = LedgerIndex()
+    for record in store.export_documents():
+        index.add_document(record)
+    return index
+
+
+class LedgerCache:
+    """The store's counts, the index and the open cases, shared by all requests (thread-safe).
+
+    The counts are read again at most every ``ttl`` seconds; when they changed, the index and the open
+    cases are rebuilt on their next use. Writes through this app call :meth:`invalidate`, so they show
+    at once; writes by another process show within ``ttl`` seconds.
+    """
+
+    def __init__(self, ttl: float = 2.0) -> None:
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._checked = -math.inf
+        self._key: str | None = None
+        self._stats: StoreStats | None = None
+        self._index: LedgerIndex | None = None
+        self._open_cases: list[OpenCase] | None = None
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._checked = -math.inf
+
+    def _refresh(self, store: Store) -> StoreStats:
+        """The counts, read again when they are older than ``ttl``; call with the lock held."""
+        if self._stats is None or time.monotonic() - self._checked > self.ttl:
+            stats = store.stats()
+            key = json.dumps(stats.to_dict(), sort_keys=True)
+            if key != self._key:
+                self._key, self._index, self._open_cases = key, None, None
+            self._stats, self._checked = stats, time.monotonic()
+        return self._stats
+
+    def stats(self, store: Store) -> StoreStats:
+        with self._lock:
+            return self._refresh(store)
+
+    def index(self, store: Store) -> LedgerIndex:
+        with self._lock:
+            self._refresh(store)
+            if self._index is None:
+                self._index = build_index(store)
+            return self._index
+
+    def open_cases(self, store: Store) -> list[OpenCase]:
+        with self._lock:
+            self._refresh(store)
+            if self._open_cases is None:
+                self._open_cases = store.open_cases()
+            return self._open_cases
