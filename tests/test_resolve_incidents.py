@@ -6,6 +6,7 @@ from threatledger.resolve.incidents import (
     PERPETRATOR,
     VICTIM,
     IncidentProfile,
+    central_participants,
     choose_incident,
     compatible,
     event_participants,
@@ -119,3 +120,13 @@ def test_incidents_id_derives_from_the_first_event() -> None:
     assert year_of("2022-05-01") == 2022
     assert year_of(None) is None
     assert year_of("abcd") is None
+
+
+def test_incidents_background_victim_is_not_central() -> None:
+    main = [event("ATTACK", agent=("Karimi",), target=("Leyla Baran",), start=i) for i in range(3)]
+    background = event("ATTACK", target=("Old Victim",), start=99)
+    PERSONS["Old Victim"] = ("ent_old", "PERSON")
+    central = central_participants([*main, background], lookup)
+    assert ("ent_baran", VICTIM) in central
+    assert ("ent_old", VICTIM) not in central
+    assert central_participants([background], lookup) == {("ent_old", VICTIM)}

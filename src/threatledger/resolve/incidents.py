@@ -5,7 +5,8 @@ participant and are compatible in type and date; otherwise it starts a new globa
 participants are named persons: the target (victim) or agent (perpetrator) of a violent event, and the
 target (defendant) of a step of prosecution (not of a sanction or an expulsion). A victim only matches
 a victim; perpetrators and defendants match each other (the plotter of one article is the defendant of
-the next). The id of a global incident is derived from
+the next). Only the participants a document's incident is about count: a victim mentioned once as
+background does not tie it to that victim's own case. The id of a global incident is derived from
 its first event and never changes when later articles join it.
 """
 
@@ -39,6 +40,7 @@ PROSECUTION_TYPES = frozenset(
 )
 VIOLENT_YEAR_GAP = 1
 LEGAL_YEAR_GAP = 5
+CENTRAL_SHARE = 0.5
 
 Participant = tuple[str, str]  # (entity id, kind)
 EntityLookup = Callable[[str | None, str], tuple[str, str] | None]  # (local id, name) -> (global id, type)
@@ -176,3 +178,18 @@ def choose_incident(
 def new_incident_id(content_hash: str, first: Event) -> str:
     """The id of a global incident, derived from its first event: the document and the trigger span."""
     return content_id("inc", content_hash, first.type, first.provenance.start, first.provenance.end)
+
+
+def central_participants(events: Sequence[Event], lookup: EntityLookup) -> frozenset[Participant]:
+    """The key participants a group of events is about: those in at least half as many of its events as
+    the most frequent one. A victim named once as background ("like the 2018 attack on X") is left out,
+    so it cannot tie the group to X's own case."""
+    per_event = [event_participants(e, lookup) for e in events]
+    counts: dict[str, int] = {}
+    for found in per_event:
+        for entity in {entity for entity, _ in found}:
+            counts[entity] = counts.get(entity, 0) + 1
+    if not counts:
+        return frozenset()
+    floor = max(counts.values()) * CENTRAL_SHARE
+    return frozenset(p for found in per_event for p in found if counts[p[0]] >= floor)

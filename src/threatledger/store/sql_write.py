@@ -17,8 +17,8 @@ from threatledger.resolve.duplicates import (
 from threatledger.resolve.entities import EntityResolver, Resolution
 from threatledger.resolve.incidents import (
     IncidentProfile,
+    central_participants,
     choose_incident,
-    event_participants,
     new_incident_id,
     profile_events,
 )
@@ -255,13 +255,13 @@ def _place_group(
     ctx: _Context, events: Sequence[Event], summary: str, duplicates: dict[str, tuple[int, str]]
 ) -> str:
     """The global incident for a group: its near-duplicate's, a matching one, or a new one."""
-    participants = frozenset(p for e in events for p in event_participants(e, ctx.lookup))
+    central = central_participants(events, ctx.lookup)
     incident_id = next((inc for _, inc in duplicates.values()), None)
     if incident_id is None:
-        group = profile_events([(e.type, e.date) for e in events], participants)
+        group = profile_events([(e.type, e.date) for e in events], central)
         index = SQLIncidentIndex(ctx.conn)
         match: IncidentProfile | None = choose_incident(
-            group, index.incident_candidates({p[0] for p in participants}), exclude=ctx.taken
+            group, index.incident_candidates({p[0] for p in central}), exclude=ctx.taken
         )
         incident_id = match.id if match is not None else None
     if incident_id is None:
@@ -271,7 +271,7 @@ def _place_group(
     ctx.taken.add(incident_id)
     ctx.conn.executemany(
         "INSERT OR IGNORE INTO incident_participants (incident_id, entity_id, kind) VALUES (?, ?, ?)",
-        [(incident_id, entity_id, kind) for entity_id, kind in participants],
+        [(incident_id, entity_id, kind) for entity_id, kind in central],
     )
     return incident_id
 
