@@ -143,26 +143,6 @@ def test_cli_ledger_entity_search_stats_open_cases(ledger: str, capsys: pytest.C
     assert "open cases" in out
 
 
-def test_cli_ledger_export_scorer_format(
-    ledger: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    target = tmp_path / "pred.jsonl"
-    code, _, err = run(capsys, "export", "--db", ledger, "--format", "jsonl", "-o", str(target))
-    assert code == 0
-    assert "Exported 4 documents" in err
-    docs = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines()]
-    assert [d["doc"]["id"] for d in docs] == ["a_charge", "b_arrest", "c_verdict", "d_hamburg"]
-    global_ids = {d["doc"]["id"]: {i["id"] for i in d["incidents"]} for d in docs}
-    assert global_ids["a_charge"] == global_ids["b_arrest"] == global_ids["c_verdict"]
-    assert global_ids["d_hamburg"].isdisjoint(global_ids["a_charge"])
-    for doc in docs:
-        event_ids = {e["id"] for e in doc["events"]}
-        assert event_ids == {e for i in doc["incidents"] for e in i["events"]}
-    code, out, _ = run(capsys, "export", "--db", ledger)
-    assert code == 0
-    assert len(out.splitlines()) == 4
-
-
 def test_cli_ledger_review_needs_who_and_why(ledger: str, capsys: pytest.CaptureFixture[str]) -> None:
     incident = run_json(capsys, "incidents", "--db", ledger, "--type", "ARREST")[0]["id"]
     arrest = next(
@@ -245,7 +225,6 @@ def test_cli_ledger_help_names_every_command(capsys: pytest.CaptureFixture[str])
         "search",
         "stats",
         "open-cases",
-        "export",
         "review",
     ):
         assert command in out
