@@ -158,8 +158,8 @@ DISCOVERY_VERBS = frozenset(
 
 def _subject(verb: Token) -> list[Token]:
     subj = _kids(verb, "nsubj")
-    while not subj and verb.dep_ in ("xcomp", "conj", "advcl", "ccomp") and verb.head is not verb:
-        verb = verb.head
+    while not subj and verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and verb.head is not verb:
+        verb = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "answered by ordering out"
         if verb.lemma_ in DISCOVERY_VERBS:
             return []  # who uncovered or reported a plot is not who plotted it
         subj = _kids(verb, "nsubj")
