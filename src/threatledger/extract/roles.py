@@ -204,6 +204,10 @@ def noun_roles(noun: Token, kind: str) -> tuple[list[Token], list[Token]]:
     verb = governing_verb(noun)
     if not agents and verb is not None and _performs(verb, noun, kind):
         agents = _subject(verb)
+    if not targets and verb is not None and noun.dep_ == "dobj" and kind not in VIOLENT_TYPES:
+        targets = _pobjs(
+            verb, "on", "against"
+        )  # "imposed sanctions on X": the parser hangs "on X" on the verb
     return agents, targets
 
 
@@ -334,6 +338,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         agents, targets = verb_roles(trigger)
     else:
         agents, targets = noun_roles(trigger, kind)
+    targets = targets + [o for t in targets for o in _pobjs(t, "including")]  # "four officials, including X"
     roles: Roles = {
         "agent": _fill(agents, ents),
         "target": _fill(targets, ents),
