@@ -11,7 +11,12 @@ from threatledger import __version__
 from threatledger.errors import ThreatledgerError
 
 # Modules that each define ``register(cli: click.Group) -> None``.
-COMMAND_MODULES = ("threatledger.cli.extract", "threatledger.cli.ledger", "threatledger.cli.serve")
+COMMAND_MODULES = (
+    "threatledger.cli.extract",
+    "threatledger.cli.ledger",
+    "threatledger.cli.serve",
+    "threatledger.cli.exports",
+)
 
 
 @click.group()
