@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -144,20 +144,23 @@ def free_port() -> int:
         return port
 
 
-def start_server(db: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """``threatledger serve`` in its own process, its output in ``log``; returns once it answers."""
     command = [sys.executable, "-m", "threatledger.cli.main", "serve", "--db", db, "--port", str(port),
                "--log-level", "warning"]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = subprocess.Popen(command, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the server exited: {server.stderr.read().decode() if server.stderr else ''}")
+            log.seek(0)
+            raise RuntimeError(f"the server exited: {log.read().decode(errors='replace')}")
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                 return server
         except httpx.HTTPError:
             time.sleep(0.1)
     server.kill()
+    server.wait()
     raise RuntimeError("the server did not answer within 60 s")
 
 
@@ -194,6 +197,15 @@ class Results:
             self.error_samples.append(what)
 
 
+def route_of(path: str) -> str:
+    """The route a path belongs to: ``/api/incidents/inc_1`` -> ``/api/incidents/{id}``."""
+    bare, _, query = path.partition("?")
+    parts = bare.split("/")
+    if len(parts) > 2 and parts[-2] in ("incidents", "entities", "documents"):
+        parts[-1] = "{id}"
+    return "/".join(parts) + ("?" + query if query else "")
+
+
 async def one_request(client: httpx.AsyncClient, path: str, results: Results) -> None:
     started = time.perf_counter()
     try:
@@ -203,9 +215,7 @@ async def one_request(client: httpx.AsyncClient, path: str, results: Results) ->
         return
     elapsed = (time.perf_counter() - started) * 1000
     results.latencies_ms.append(elapsed)
-    results.by_path.setdefault(
-        path.split("?")[0].rsplit("/", 1)[0] + "/…" if path.count("/") > 2 else path, []
-    ).append(elapsed)
+    results.by_path.setdefault(route_of(path), []).append(elapsed)
     if response.status_code >= 400:
         results.failed(f"{path}: HTTP {response.status_code}")
 
@@ -263,17 +273,24 @@ def report(
 
 
 def benchmark(
-    *, db: str | None, ingest: str | None, documents: int, rate: float, duration: float
+    *,
+    db: str | None,
+    ingest: str | None,
+    documents: int,
+    rate: float,
+    duration: float,
+    warm_up: float = WARM_UP_S,
 ) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "server.log", "w+b") as log:
         ledger_db = db or build_ledger(Path(tmp), documents=documents, ingest=ingest)
         port = free_port()
-        server = start_server(ledger_db, port)
+        server = start_server(ledger_db, port, log)
         try:
             base = f"http://127.0.0.1:{port}"
             stats = httpx.get(f"{base}/api/stats").json()["stats"]
             paths = request_mix(base)
-            asyncio.run(run_load(base, paths, rate=rate, duration=min(duration, WARM_UP_S)))
+            if warm_up > 0:
+                asyncio.run(run_load(base, paths, rate=rate, duration=warm_up))
             started = time.perf_counter()
             results = asyncio.run(run_load(base, paths, rate=rate, duration=duration))
             wall = time.perf_counter() - started

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
@@ -20,6 +21,7 @@ from threatledger.api.schemas import ErrorBody
 from threatledger.errors import ThreatledgerError
 from threatledger.settings import get_settings
 
+WORKER_THREADS = 8
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorBody, "description": "The error shape of every route."}
     for status in (401, 403, 404, 413, 422, 500)
@@ -45,6 +47,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # a few threads: SQLite releases the GIL while it reads, but 40 threads on 2 cores only queue
+        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
         yield
         pool.close_all()
 

@@ -147,8 +147,9 @@ def segments(pieces: list[tuple[int, str]], highlight: Highlight | None) -> list
     out: list[dict[str, Any]] = []
     end_of_last = 0
     for start, text in pieces:
-        if start > end_of_last:
-            out.append({"text": GAP, "mark": "gap", "start": end_of_last, "end": start})
+        if start > end_of_last:  # one unknown character between sentences is a space
+            gap = " " if start - end_of_last == 1 else f" {GAP} "
+            out.append({"text": gap, "mark": "gap", "start": end_of_last, "end": start})
         out.extend(_cut(start, text, highlight))
         end_of_last = start + len(text)
     first = next((s for s in out if s["mark"] in ("highlight", "trigger")), None)

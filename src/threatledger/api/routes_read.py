@@ -118,9 +118,22 @@ def stats(request: Request) -> FastJSONResponse:
 
 
 @router.get("/open-cases")
-def open_cases(request: Request) -> FastJSONResponse:
+def open_cases(
+    request: Request,
+    kind: Annotated[str | None, Query(max_length=40, description="charged_at_large, ...")] = None,
+    limit: Limit = 50,
+    offset: Offset = 0,
+) -> FastJSONResponse:
     """Accountability gaps: charged but at large, released after conviction, no one charged."""
-    return respond({"ok": True, "items": plain(state_of(request).open_cases())})
+    cases = [c for c in state_of(request).open_cases() if kind is None or c.kind == kind]
+    return respond(
+        views.page(
+            plain(cases[offset : offset + limit]),
+            limit=limit,
+            offset=offset,
+            more=len(cases) > offset + limit,
+        )
+    )
 
 
 @router.get("/corrections")

@@ -100,9 +100,11 @@ def search_page(request: Request, q: Text = None) -> HTMLResponse:
 
 
 @router.get("/open-cases", response_class=HTMLResponse)
-def open_cases_page(request: Request) -> HTMLResponse:
-    cases = plain(state_of(request).open_cases())
-    return render_page(request, "open_cases.html", {"cases": cases})
+def open_cases_page(request: Request, offset: Offset = 0) -> HTMLResponse:
+    cases = state_of(request).open_cases()
+    more = len(cases) > offset + PAGE
+    result = views.page(plain(cases[offset : offset + PAGE]), limit=PAGE, offset=offset, more=more)
+    return render_page(request, "open_cases.html", {"result": result, "total": len(cases)})
 
 
 @router.get("/graph", response_class=HTMLResponse)

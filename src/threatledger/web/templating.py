@@ -69,6 +69,7 @@ def templates() -> Jinja2Templates:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per render
     )
     env.filters.update(
         safe_href=safe_href, path_part=path_part, snippet_parts=snippet_parts, sentence_parts=sentence_parts

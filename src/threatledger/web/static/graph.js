@@ -32,7 +32,8 @@
 
   function draw(data) {
     var cy = cytoscape({ container: box, elements: elements(data), style: style(),
-      layout: { name: "cose", animate: false, randomize: false }, wheelSensitivity: 0.3 });
+      layout: { name: "cose", animate: false, randomize: false }, maxZoom: 1.5, minZoom: 0.1,
+      wheelSensitivity: 0.3 });
     cy.on("tap", "node", function (event) {
       var node = event.target.data();
       var base = node.kind === "incident" ? "/incidents/" : "/entities/";
