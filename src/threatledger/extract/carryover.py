@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from threatledger.extract.doccache import sentences
 from threatledger.extract.events import EventMention
 from threatledger.extract.places import country_of_place
 from threatledger.extract.references import Filler
@@ -53,7 +54,7 @@ def _sentence_numbers(events: list[EventMention]) -> dict[int, int]:
     if not events:
         return {}
     doc = events[0].trigger.token.doc
-    starts = {sent.start: n for n, sent in enumerate(doc.sents)}
+    starts = {sent.start: n for n, sent in enumerate(sentences(doc))}
     return {id(e): starts[e.sent.start] for e in events}
 
 
@@ -72,7 +73,7 @@ def carry_dates(events: list[EventMention]) -> None:
 
 def dateline_place(doc: Doc, ents: DocEntities) -> tuple[Cluster, int] | None:
     """The city of a dateline ("KIGALI (Wire desk) - ...") and the sentence it opens."""
-    for sent in doc.sents:
+    for sent in sentences(doc):
         first = sent[0]
         if not (first.is_upper and len(first.text) > 1) or not any(
             t.text in ("(", "-", "–", "—") for t in sent[1:6]

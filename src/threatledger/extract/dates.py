@@ -13,6 +13,8 @@ from functools import lru_cache
 import dateparser
 from spacy.tokens import Span, Token
 
+from threatledger.extract.doccache import date_entities, sentences
+
 MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -160,7 +162,7 @@ def _with_year(span: Span) -> Span:
 
 def date_spans(sent: Span) -> list[Span]:
     """DATE spans of the sentence; "February 2" followed by ", 2021" is joined into one span."""
-    spans = [_with_year(ent) for ent in sent.ents if ent.label_ in ("DATE", "TIME")]
+    spans = [_with_year(ent) for ent in date_entities(sent)]
     out: list[Span] = []
     for span in spans:
         if out and span.start < out[-1].end:
@@ -186,7 +188,7 @@ RELATIVE_TO_CONTEXT = re.compile(
 def _anchor(trigger: Token, before: int, pub: date | None) -> str | None:
     """The latest explicit date before a relative one: earlier in the sentence, else in the two before."""
     doc = trigger.doc
-    sents = [s for s in doc.sents if s.end <= trigger.sent.start][-2:] + [trigger.sent]
+    sents = [s for s in sentences(doc) if s.end <= trigger.sent.start][-2:] + [trigger.sent]
     for sent in reversed(sents):
         found = [
             normalise_date(span.text, pub)

@@ -12,6 +12,7 @@ from datetime import date
 from spacy.tokens import Doc, Span
 
 from threatledger.extract.dates import event_date
+from threatledger.extract.doccache import sentences
 from threatledger.extract.mentions import is_back_reference, is_generic
 from threatledger.extract.references import Filler
 from threatledger.extract.roles import fill_roles
@@ -61,7 +62,7 @@ def mention_events(
 ) -> list[EventMention]:
     """An EventMention for every trigger in the doc."""
     head_end = headline_end(doc, title)
-    lede = next((sent for sent in doc.sents if sent.start_char >= head_end and len(sent) >= 8), None)
+    lede = next((sent for sent in sentences(doc) if sent.start_char >= head_end and len(sent) >= 8), None)
     out = []
     for trig in find_triggers(doc):
         if is_generic(trig.token, trig.kind):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
+from threatledger.extract.doccache import sentences
 from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON, PRONOUNS_PLURAL
 from threatledger.resolve.within_doc import Cluster, DocEntities
 
@@ -35,7 +36,7 @@ def _was_subject(ents: DocEntities, start: int, end: int) -> bool:
 def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cluster | None:
     """The person a pronoun most likely means: the latest named subject of the last few sentences,
     else the most often mentioned named person before it."""
-    sent_starts = [s.start_char for s in ents.doc.sents if s.start_char <= before_char]
+    sent_starts = [s.start_char for s in sentences(ents.doc) if s.start_char <= before_char]
     horizon = sent_starts[-window] if len(sent_starts) >= window else 0
     best: tuple[int, int, Cluster] | None = None
     for cluster in ents.clusters:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from threatledger.extract.doccache import sentences
 from threatledger.extract.events import EventMention
 from threatledger.extract.roles import attributed_sponsors, fill_sponsors
 from threatledger.resolve.within_doc import DocEntities
@@ -20,7 +21,7 @@ def propagate_sponsors(
         members = [events[i] for i in group]
         sents = {m.sent.start for m in members} | {o.sent.start for m in members for o in m.others}
         found = []
-        for sent in doc.sents:
+        for sent in sentences(doc):
             if sent.start in sents:
                 found += fill_sponsors(attributed_sponsors(sent), ents)
         found += [f for m in members if m.kind in CASE_TYPES for f in m.roles["sponsor"]]
