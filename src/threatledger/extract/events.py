@@ -40,6 +40,7 @@ class EventMention:
         return self.trigger.token.sent
 
     def richness(self) -> int:
+        """How many roles and dates the mention names."""
         return sum(len(v) for v in self.roles.values()) + (1 if self.date else 0)
 
     def ids(self, role: str) -> set[int]:
