@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -47,6 +48,7 @@ from threatledger.model import (
 
 TARGET_P99_MS = 100.0
 WARM_UP_S = 5.0  # unmeasured load first: worker threads, connections and caches start up
+DRAIN_S = 30.0  # requests still open this long after the last one started count as errors
 ROLE_TYPES = {"agent": "PERSON", "target": "PERSON", "sponsor": "ORG", "place": "PLACE"}
 EXTRACTOR = "benchmarks.api_load.v1"
 FIRST_NAMES = (
@@ -235,7 +237,10 @@ async def run_load(base: str, paths: list[str], *, rate: float, duration: float)
             elif delay < -0.01:
                 results.late_starts += 1
             tasks.append(asyncio.create_task(one_request(client, paths[i % len(paths)], results)))
-        await asyncio.gather(*tasks)
+        _, pending = await asyncio.wait(tasks, timeout=DRAIN_S) if tasks else (set(), set())
+        for task in pending:
+            task.cancel()
+            results.failed("unfinished when the run ended")
     return results
 
 
@@ -311,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=60.0, help="Seconds of load (default 60).")
     parser.add_argument("--json", action="store_true", help="Print the report as JSON.")
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the server on the way out
     out = benchmark(
         db=args.db, ingest=args.ingest, documents=args.documents, rate=args.rate, duration=args.duration
     )

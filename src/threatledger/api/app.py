@@ -45,13 +45,6 @@ def create_app(
     state = AppState(pool, token or None, extractor or default_extractor)
     state.max_document_bytes = settings.max_document_bytes
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # a few threads: SQLite releases the GIL while it reads, but 40 threads on 2 cores only queue
-        anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
-        yield
-        pool.close_all()
-
     app = FastAPI(
         title="threatledger",
         version=__version__,
@@ -60,7 +53,7 @@ def create_app(
         redoc_url=None,
         openapi_url="/openapi.json",
         responses=ERROR_RESPONSES,
-        lifespan=lifespan,
+        lifespan=_lifespan,
     )
     app.state.threatledger = state
     _add_error_handlers(app)
@@ -70,6 +63,16 @@ def create_app(
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """A few worker threads (SQLite releases the GIL while it reads, but 40 threads on 2 cores only
+    queue); every store closed at the end."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
+    state: AppState = app.state.threatledger
+    state.pool.close_all()
 
 
 def _add_error_handlers(app: FastAPI) -> None:
