@@ -137,3 +137,18 @@ def test_api_web_shows_review_buttons_only_with_a_token(tmp_path: Any) -> None:
             page = client.get(f"/incidents/{incident_id}").text
             assert ('data-action="confirm"' in page) is shown
             assert ("/static/review.js" in page) is shown
+
+
+@pytest.mark.slow
+def test_api_ingest_with_the_spacy_extractor(tmp_path: Any) -> None:
+    """The default extractor (spaCy) behind the ingest route, on an article written for this test."""
+    text = (
+        "Police in Vienna arrested a man on 3 May 2024 over a plot to kill the exiled blogger Tomas Weller.\n"
+        "Prosecutors said the suspect, Kurt Baines, had been paid by agents of a foreign intelligence service."
+    )
+    db = build_store(tmp_path, [])
+    with TestClient(create_app(db, token=TOKEN)) as client:
+        out = post_ok(client, "/api/ingest", {"text": text, "id": "vienna-plot", "published": "2024-05-04"})
+        assert out["stats"]["documents"] == 1
+        assert out["stats"]["events"] >= 1
+        assert client.get("/api/incidents").json()["items"]
