@@ -144,7 +144,7 @@ def test_api_ingest_with_the_spacy_extractor(tmp_path: Any) -> None:
     """The default extractor (spaCy) behind the ingest route, on an article written for this test."""
     text = (
         "Police in Vienna arrested a man on 3 May 2024 over a plot to kill the exiled blogger Tomas Weller.\n"
-        "Prosecutors said the suspect, Kurt Baines, had been paid by agents of a foreign intelligence service."
+        "Prosecutors said the suspect, Kurt Baines, had been paid by agents of a foreign spy service."
     )
     db = build_store(tmp_path, [])
     with TestClient(create_app(db, token=TOKEN)) as client:
