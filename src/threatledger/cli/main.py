@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "threatledger.cli.ledger",
     "threatledger.cli.serve",
     "threatledger.cli.exports",
+    "threatledger.cli.scale",
 )
 
 

@@ -1,0 +1,92 @@
+"""Load batch results into a store: result rows -> Extractions -> ``Store.add_extractions``, in chunks.
+
+Each chunk is one transaction. With ``resolve=True`` (the default) every document goes through the full
+path (cross-document entity and incident resolution); ``resolve=False`` is the store's bulk mode (COPY
+into PostgreSQL, ``executemany`` into SQLite; exact names only, see :mod:`threatledger.store.sql_bulk`).
+A chunk the store rejects is retried one document at a time, so one bad document costs only itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Protocol, cast
+
+from threatledger.errors import StoreError
+from threatledger.model import Extraction
+from threatledger.scale.records import Row
+from threatledger.scale.results import read_results
+from threatledger.scale.summary import LoadSummary
+from threatledger.store import IngestStats, Store
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 200
+MAX_ERRORS_KEPT = 20
+
+
+class BulkStore(Protocol):
+    def add_extractions(self, extractions: Iterable[Extraction], *, resolve: bool = True) -> IngestStats: ...
+
+
+def load_results(
+    store: Store, out_dir: str | Path, *, chunk: int = CHUNK, resolve: bool = True
+) -> LoadSummary:
+    """Store every extraction of the results folder ``out_dir``; failed rows are counted, not stored."""
+    start = time.perf_counter()
+    summary = LoadSummary()
+    stats = IngestStats()
+    extractions = _extractions(read_results(out_dir), summary)
+    while batch := list(islice(extractions, chunk)):
+        stats.add(_store_chunk(store, batch, resolve=resolve, summary=summary))
+    summary.stats = stats.to_dict()
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _extractions(rows: Iterable[Row], summary: LoadSummary) -> Iterator[Extraction]:
+    from threatledger.export.ledger_jsonl import extraction_from_dict
+
+    for row in rows:
+        summary.rows += 1
+        if row["extraction"] is None:
+            summary.failed += 1
+            continue
+        try:
+            yield extraction_from_dict(json.loads(row["extraction"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            summary.bad_rows += 1
+            _keep_error(summary, f"row {row['id']} ({row['source']}): unreadable extraction: {exc}")
+
+
+def _store_chunk(
+    store: Store, batch: list[Extraction], *, resolve: bool, summary: LoadSummary
+) -> IngestStats:
+    try:
+        if resolve:
+            return store.add_extractions(batch)
+        return cast(BulkStore, store).add_extractions(batch, resolve=False)
+    except StoreError:
+        raise
+    except Exception:  # one bad document must not lose its chunk: retry them one by one
+        logger.warning("a chunk of %d documents failed; storing them one by one", len(batch), exc_info=True)
+    stats = IngestStats()
+    for extraction in batch:
+        try:
+            stats.add(store.add_extraction(extraction))
+        except StoreError:
+            raise
+        except Exception as exc:  # count it, name it, move on
+            stats.failed += 1
+            _keep_error(summary, f"{extraction.document.id}: cannot store: {type(exc).__name__}: {exc}")
+    return stats
+
+
+def _keep_error(summary: LoadSummary, message: str) -> None:
+    logger.warning("%s", message)
+    if len(summary.errors) < MAX_ERRORS_KEPT:
+        summary.errors.append(message)
