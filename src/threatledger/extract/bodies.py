@@ -17,6 +17,11 @@ BODY_NOUNS = frozenset(
 government authorities administration parliament council tribunal office department directorate
 intelligence""".split()
 )
+# bodies that news names by their function ("the foreign ministry", "federal prosecutors"); vaguer ones
+# ("foreign governments", "the authorities") only count with a possessive state ("Iran's government")
+NAMED_BY_FUNCTION = frozenset(
+    {"ministry", "court", "prosecutor", "prosecutors", "judiciary", "police", "service"}
+)
 ENVOY_NOUNS = frozenset({"ambassador", "envoy", "charge", "consul"})
 
 
@@ -43,7 +48,9 @@ def add_state_bodies(doc: Doc, ents: DocEntities) -> None:
         owner = _possessive_state(token)
         if cluster is not None and owner is None:
             continue
-        if owner is None and (lower in ENVOY_NOUNS or not _described(token)):
+        if owner is None and (
+            lower in ENVOY_NOUNS or lower not in NAMED_BY_FUNCTION or not _described(token)
+        ):
             continue
         phrase = noun_phrase(token)
         if owner is not None and owner.i < phrase.start:

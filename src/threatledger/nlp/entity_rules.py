@@ -12,15 +12,32 @@ from __future__ import annotations
 import re
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from threatledger.extract.places import cities, country_of_state
+from threatledger.extract.places import cities, country_of_place, country_of_state
 
 HUMAN_VERBS = frozenset(
     """say tell add deny admit plead testify confess claim write flee attack stab shoot
 kill murder tweet argue insist explain recall describe warn urge accuse die survive meet travel""".split()
 )
+FACILITY_NOUNS = frozenset(
+    """airport park prison colony hospital mosque synagogue church cathedral consulate
+embassy station square hotel camp base stadium university""".split()
+)
+
+
+def _unknown_place(ent: Span) -> bool:
+    """A place name the gazetteers do not know ("Vnukovo"): with "airport" after it, it names a site.
+    A known city before "hospital" ("a London hospital") only says where the site is."""
+    return ent.label_ in ("GPE", "LOC", "FAC") and country_of_place(ent.text) is None
+
+
+def _name_word(token: Token) -> bool:
+    """A capitalised proper noun inside a sentence that no entity claims."""
+    return token.is_title and token.pos_ == "PROPN" and not token.is_sent_start and not token.ent_type_
+
+
 ORG_WORDS = frozenset(
     """Police Service Services Ministry Court Agency Department Council Office Bureau
 Committee Force Forces Guard Guards Corps Party Army Institute University Bank Company Directorate
@@ -106,6 +123,12 @@ def _trim(ent: Span) -> Span | None:
     doc = ent.doc
     while start >= 3 and ent.label_ in ("PERSON", "ORG") and _hyphen_name(doc, start - 3):
         start -= 3  # a name split after a hyphenated word: "Mujahedin-e" + "Khalq"
+    while start > 0 and _name_word(doc[start - 1]) and ent.label_ in ("LOC", "FAC"):
+        start -= 1  # a capitalised word the model left out: "Kleiner" + "Tiergarten"
+    label = ent.label_
+    if ent.end < len(doc) and doc[ent.end].lower_ in FACILITY_NOUNS and _unknown_place(ent):
+        end, label = ent.end + 1, "FAC"  # "Vnukovo airport", "Charite hospital"
+        return Span(doc, start, end, label=label) if start < end else None
     while start < end and doc[start].lower_ in ("the", "a", "an") and ent.label_ != "WORK_OF_ART":
         start += 1
     while end > start and doc[end - 1].tag_ == "POS" or (end > start and doc[end - 1].is_punct):
