@@ -16,11 +16,11 @@ import pytest
 
 ARTICLE_ARREST = (
     "Police arrest courier over plot against exiled broadcaster\n\n"
-    "Police in the harbour town of Kestrel Bay arrested a courier named Dorian Vasek on Tuesday on "
+    "Police in the harbour town of Kestrel Bay arrested Tomas Reiner, a 34-year-old courier, on Tuesday on "
     "suspicion of plotting an attack on the exiled broadcaster Ilse Maren, prosecutors said. "
-    "Investigators said Vasek had watched the studio where Maren records her programme for several weeks "
+    "Investigators said Reiner had watched the studio where Maren records her programme for several weeks "
     "and had been paid by the intelligence service of Morvania. "
-    "Prosecutors said that Vasek would appear before a judge later this week and that the case was one of "
+    "Prosecutors said that Reiner would appear before a judge later this week and that the case was one of "
     "several linked to the same network. "
     "Maren, who left Morvania six years ago, said she was grateful to the police and would keep working."
 )
