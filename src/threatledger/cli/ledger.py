@@ -81,10 +81,11 @@ def _documents(
     stats: IngestStats,
     err: Console,
 ) -> list[Document]:
-    from threatledger.ingest import DocumentFailure, read_inputs
+    from threatledger.ingest import DocumentFailure
+    from threatledger.ingest.url import read_locations  # scale (issue 6): http(s) inputs are fetched
 
     documents = []
-    for item in read_inputs(list(inputs), published=published):
+    for item in read_locations(list(inputs), published=published):
         if isinstance(item, DocumentFailure):
             stats.failed += 1
             err.print(f"Error {item.error} (input: {item.source})", markup=False)
