@@ -1,7 +1,8 @@
 """Group a document's events into incidents: one real-world case with its legal and diplomatic aftermath.
 
-Events that share a person (victim, perpetrator or defendant) belong to one case. Events that name no
-shared person join the case of the nearest event before them that shares any entity, else the largest case.
+Events that share a person in the same part (the victim, or the perpetrator who is also the defendant)
+belong to one case. A news story is about the case it opens with: every other group joins that case unless
+all its dates lie years away from it, which marks a background case (an old killing, an earlier trial).
 """
 
 from __future__ import annotations
@@ -54,21 +55,21 @@ def _years(events: list[EventMention], group: list[int]) -> set[int]:
 
 
 def _join_aftermath(events: list[EventMention], groups: list[list[int]]) -> list[list[int]]:
-    """News tells one main case: a group joins it unless it has people of its own and lies years apart."""
+    """News tells one main case, the one it opens with: another group joins it unless all its dates lie
+    years apart from the main case's (a background case: an old killing, an earlier trial)."""
     if len(groups) < 2:
         return groups
-    main = max(groups, key=len)
+    main = groups[0]  # the case the story opens with (groups are in text order)
     main_years = _years(events, main)
     out = [main]
     for group in groups:
         if group is main:
             continue
-        own_people = any(_people(events[i]) for i in group)
         years = _years(events, group)
         far = (
             bool(years) and bool(main_years) and all(min(abs(y - m) for m in main_years) >= 4 for y in years)
         )
-        if own_people and far:
+        if far:
             out.append(group)
         else:
             main.extend(group)
