@@ -14,7 +14,8 @@ TEXT = (
     "Exiled editor stabbed in Lisbon\n\n"
     "LISBON (Test desk) - Two men stabbed the exiled editor Marek Tamm outside his flat in Lisbon "
     "on Monday. "
-    "Police arrested Ivo Lund at the scene on Monday night. Lund was charged with attempted murder on Tuesday. "
+    "Police arrested Ivo Lund at the scene on Monday night. "
+    "Lund was charged with attempted murder on Tuesday. "
     "In 2009 a court in Tallinn had convicted Tamm of libel and sentenced him to two years in prison.\n"
 )
 
