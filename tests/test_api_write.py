@@ -73,10 +73,13 @@ def test_api_review_confirm_and_reject(client: TestClient) -> None:
     assert out["correction"]["action"] == "confirm"
     assert out["correction"]["author"] == "ana"
     assert first_event(client, actor="Karimi")["review"] == "confirmed"
+    incident = client.get(f"/api/incidents/{event['incident_id']}").json()["incident"]
+    assert [c["action"] for c in incident["corrections"]] == ["confirm"]
     before = client.get("/api/stats").json()["stats"]["events"]
     post_ok(client, f"/api/events/{event['id']}/reject", {"reason": "duplicate report"})
     assert client.get("/api/stats").json()["stats"]["events"] == before - 1
     assert len(client.get("/api/corrections", params={"target": event["id"]}).json()["items"]) == 2
+
     assert client.get("/api/audit").json()["items"]
 
 

@@ -191,5 +191,6 @@ def test_browser_actor_page_and_review(page: Any) -> None:
     with page.expect_navigation():
         event.locator("button[data-action=confirm]").click()
     assert page.locator("li.event").first.locator(".badge.review-confirmed").count() == 1
+    assert "Checked against the court file" in page.locator("section.corrections").inner_text()
     shot(page, "10-review-confirmed.png")
     assert_nothing_ran(page)

@@ -62,7 +62,10 @@ def incident_view(store: Store, incident_id: str) -> dict[str, Any]:
     detail = incident_detail(store, incident_id)
     out: dict[str, Any] = plain(detail)
     out["roles"] = incident_roles(detail)
-    out["corrections"] = plain(store.corrections(detail.id))
+    decisions = [
+        c for target in (detail.id, *(e.id for e in detail.timeline)) for c in store.corrections(target)
+    ]
+    out["corrections"] = plain(sorted(decisions, key=lambda c: c.id))
     return {"ok": True, "incident": out}
 
 
