@@ -98,26 +98,17 @@ def _row(document_id: str, source: str | None, extraction: str | None, error: di
     return {"id": document_id, "source": source, "extraction": extraction, "error": text}
 
 
-def extract_rows(results: Iterable[ReadResult], *, n_process: int = 1, batch_size: int = 16) -> Iterator[Row]:
-    """Parse and extract the Documents, passing failures through; one result row per input, in order
-    for ``n_process=1``. A document whose extraction raises becomes an ExtractionError row."""
+def extract_rows(results: Iterable[ReadResult], *, batch_size: int = 16) -> Iterator[Row]:
+    """Parse and extract the Documents in this process, passing failures through: one result row per
+    input, in input order. A document whose extraction raises becomes an ExtractionError row."""
     from threatledger.nlp.pipeline import shared_pipeline
 
-    failures: list[DocumentFailure] = []
-
-    def documents() -> Iterator[tuple[str, Document]]:
-        for result in results:
-            if isinstance(result, DocumentFailure):
-                failures.append(result)
-            else:
-                yield result.text, result
-
-    pairs = shared_pipeline().pipe(documents(), as_tuples=True, n_process=n_process, batch_size=batch_size)
-    for doc, document in pairs:
-        while failures:
-            yield failure_row(failures.pop(0))
-        yield extraction_row(extract_one(doc, document))
-    yield from (failure_row(failure) for failure in failures)
+    pairs = ((result.text if isinstance(result, Document) else "", result) for result in results)
+    for doc, result in shared_pipeline().pipe(pairs, as_tuples=True, batch_size=batch_size):
+        if isinstance(result, DocumentFailure):
+            yield failure_row(result)
+        else:
+            yield extraction_row(extract_one(doc, result))
 
 
 def extract_one(doc: Any, document: Document) -> Extraction:
