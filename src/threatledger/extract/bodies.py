@@ -55,4 +55,7 @@ def add_state_bodies(doc: Doc, ents: DocEntities) -> None:
         phrase = noun_phrase(token)
         if owner is not None and owner.i < phrase.start:
             phrase = doc[owner.i : phrase.end]
+        named = (ents.cluster_of(t.i) for t in phrase if t.i != token.i)
+        if any(c is not None and c.type in ("ORG", "PERSON") for c in named):
+            continue  # "GRU military intelligence service": the named organisation is the entity
         ents.add_phrase(phrase, "PERSON" if lower in ENVOY_NOUNS else "ORG")
