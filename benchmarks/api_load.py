@@ -48,6 +48,7 @@ from threatledger.model import (
 
 TARGET_P99_MS = 100.0
 WARM_UP_S = 5.0  # unmeasured load first: worker threads, connections and caches start up
+REQUEST_TIMEOUT_S = 10.0
 DRAIN_S = 30.0  # requests still open this long after the last one started count as errors
 ROLE_TYPES = {"agent": "PERSON", "target": "PERSON", "sponsor": "ORG", "place": "PLACE"}
 EXTRACTOR = "benchmarks.api_load.v1"
@@ -208,39 +209,95 @@ def route_of(path: str) -> str:
     return "/".join(parts) + ("?" + query if query else "")
 
 
-async def one_request(client: httpx.AsyncClient, path: str, results: Results) -> None:
+class Connections:
+    """Keep-alive HTTP/1.1 connections to the server, reused between requests.
+
+    A few lines of asyncio instead of an HTTP client library: httpx spends about as much CPU on a
+    request as the server does, and on a small machine the load generator must not eat the server's
+    share.
+    """
+
+    def __init__(self, host: str, port: int, *, limit: int = 200) -> None:
+        self.host, self.port = host, port
+        self.idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+        self.open = asyncio.Semaphore(limit)
+
+    async def get(self, path: str) -> int:
+        """GET ``path``; the status code. A kept-alive connection the server closed is replaced once."""
+        async with self.open:
+            if self.idle:
+                reader, writer = self.idle.pop()
+                try:
+                    return await self._send(reader, writer, path)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    pass  # closed by the server while idle: retry on a new connection
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            return await self._send(reader, writer, path)
+
+    async def _send(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str) -> int:
+        try:
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode("ascii"))
+            status = await read_response(reader)
+        except BaseException:
+            writer.close()
+            raise
+        self.idle.append((reader, writer))
+        return status
+
+    def close(self) -> None:
+        for _, writer in self.idle:
+            writer.close()
+        self.idle.clear()
+
+
+async def read_response(reader: asyncio.StreamReader) -> int:
+    """Read one response (Content-Length or chunked body); its status code."""
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+    status = int(head[9:12])
+    if "transfer-encoding: chunked" in head:
+        while size := int((await reader.readline()).strip() or b"0", 16):
+            await reader.readexactly(size + 2)
+        await reader.readline()
+        return status
+    length = next((int(line[15:]) for line in head.split("\r\n") if line.startswith("content-length:")), 0)
+    await reader.readexactly(length)
+    return status
+
+
+async def one_request(connections: Connections, path: str, results: Results) -> None:
     started = time.perf_counter()
     try:
-        response = await client.get(path)
-    except httpx.HTTPError as exc:
+        status = await asyncio.wait_for(connections.get(path), REQUEST_TIMEOUT_S)
+    except (TimeoutError, OSError, ValueError, asyncio.IncompleteReadError) as exc:
         results.failed(f"{path}: {type(exc).__name__}")
         return
     elapsed = (time.perf_counter() - started) * 1000
     results.latencies_ms.append(elapsed)
     results.by_path.setdefault(route_of(path), []).append(elapsed)
-    if response.status_code >= 400:
-        results.failed(f"{path}: HTTP {response.status_code}")
+    if status >= 400:
+        results.failed(f"{path}: HTTP {status}")
 
 
 async def run_load(base: str, paths: list[str], *, rate: float, duration: float) -> Results:
     """Open-loop load: ``rate`` requests a second for ``duration`` seconds, cycling through ``paths``."""
     results = Results()
     total = int(rate * duration)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=base, timeout=10.0, limits=limits) as client:
-        tasks = []
-        start = time.perf_counter()
-        for i in range(total):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            elif delay < -0.01:
-                results.late_starts += 1
-            tasks.append(asyncio.create_task(one_request(client, paths[i % len(paths)], results)))
-        _, pending = await asyncio.wait(tasks, timeout=DRAIN_S) if tasks else (set(), set())
-        for task in pending:
-            task.cancel()
-            results.failed("unfinished when the run ended")
+    url = httpx.URL(base)
+    connections = Connections(url.host, url.port or 80)
+    tasks = []
+    start = time.perf_counter()
+    for i in range(total):
+        delay = start + i / rate - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        elif delay < -0.01:
+            results.late_starts += 1
+        tasks.append(asyncio.create_task(one_request(connections, paths[i % len(paths)], results)))
+    _, pending = await asyncio.wait(tasks, timeout=DRAIN_S) if tasks else (set(), set())
+    for task in pending:
+        task.cancel()
+        results.failed("unfinished when the run ended")
+    connections.close()
     return results
 
 
