@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
 
 from spacy.tokens import Doc
 
@@ -66,10 +69,45 @@ def extract_doc(doc: Doc, document: Document) -> Extraction:
 def extract_documents(
     documents: Iterable[Document], *, n_process: int = 1, batch_size: int = 16
 ) -> Iterator[Extraction]:
-    """Parse and extract documents in order; spaCy's ``n_process`` spreads parsing over processes."""
+    """Parse and extract documents, in input order.
+
+    With ``n_process`` > 1, worker processes each load the pipeline once and both parse *and* extract
+    chunks of ``batch_size`` documents; only the small Extraction records travel back. (spaCy's own
+    ``n_process`` parses in the workers but leaves extraction, and unpickling every Doc, to this process.)
+    """
+    if n_process <= 1:
+        yield from _extract_here(documents, batch_size)
+        return
+    remaining = iter(documents)
+    pending: deque[Future[list[Extraction]]] = deque()
+    with ProcessPoolExecutor(max_workers=n_process, initializer=_load_pipeline) as pool:
+        while chunk := list(islice(remaining, batch_size)):
+            pending.append(pool.submit(_extract_chunk, chunk, batch_size))
+            if len(pending) >= n_process * CHUNKS_IN_FLIGHT_PER_PROCESS:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+CHUNKS_IN_FLIGHT_PER_PROCESS = 2
+
+
+def _load_pipeline() -> None:
+    """Worker initializer: load the pipeline once per process."""
+    from threatledger.nlp.pipeline import shared_pipeline
+
+    shared_pipeline()
+
+
+def _extract_here(documents: Iterable[Document], batch_size: int) -> Iterator[Extraction]:
     from threatledger.nlp.pipeline import shared_pipeline
 
     nlp = shared_pipeline()
     pairs = ((d.text, d) for d in documents)
-    for doc, document in nlp.pipe(pairs, as_tuples=True, n_process=n_process, batch_size=batch_size):
+    for doc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield extract_doc(doc, document)
+
+
+def _extract_chunk(chunk: list[Document], batch_size: int) -> list[Extraction]:
+    """Run in a worker process: parse and extract one chunk."""
+    return list(_extract_here(chunk, batch_size))
