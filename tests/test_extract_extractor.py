@@ -187,3 +187,19 @@ def test_extract_extractor_headline_is_its_own_sentence(extraction: Extraction) 
 def test_extract_extractor_plot_target_is_the_victim(extraction: Extraction) -> None:
     (plot,) = events_of(extraction, "PLOT")
     assert names(plot.target) == ["Lena Fischer"]
+
+
+@pytest.mark.slow
+def test_extract_extractor_worker_processes_give_the_same_records_in_order() -> None:
+    from threatledger.extract import extract_documents
+
+    texts = [
+        "Police arrested Anna Berg in Oslo on Monday. She was charged with espionage on Tuesday.",
+        "A court in Graz sentenced Omar Haddad to 14 years in prison on Friday.",
+        "Austria expelled two diplomats last week over the plot.",
+    ]
+    documents = [Document(id=f"w{n}", text=text, published=date(2024, 3, 15)) for n, text in enumerate(texts)]
+    one = [e.to_dict() for e in extract_documents(documents, n_process=1)]
+    two = [e.to_dict() for e in extract_documents(documents, n_process=2, batch_size=1)]
+    assert [e["doc"]["id"] for e in two] == ["w0", "w1", "w2"]
+    assert two == one
