@@ -18,6 +18,7 @@ class Settings:
     batch_size: int = 16
     db_url: str = "threatledger.db"
     spacy_model: str = SPACY_MODEL
+    token: str | None = None  # bearer token for the API's ingest and review routes
 
 
 def get_settings() -> Settings:
@@ -30,4 +31,5 @@ def get_settings() -> Settings:
         batch_size=int(env.get("THREATLEDGER_BATCH_SIZE", default.batch_size)),
         db_url=env.get("THREATLEDGER_DB", default.db_url),
         spacy_model=env.get("THREATLEDGER_SPACY_MODEL", default.spacy_model),
+        token=env.get("THREATLEDGER_TOKEN") or None,
     )

@@ -13,15 +13,8 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port.")
-@click.option(
-    "--token",
-    envvar="THREATLEDGER_TOKEN",
-    hidden=True,
-    default=None,
-    help="Bearer token for ingest and review (set THREATLEDGER_TOKEN rather than passing it).",
-)
 @click.option("--log-level", default="info", show_default=True, help="uvicorn's log level.")
-def serve_command(db: str, host: str, port: int, token: str | None, log_level: str) -> None:
+def serve_command(db: str, host: str, port: int, log_level: str) -> None:
     """Serve the ledger: web UI at /, HTTP API at /api, OpenAPI schema at /openapi.json.
 
     Read-only unless THREATLEDGER_TOKEN is set: ingest and review then need
@@ -30,8 +23,10 @@ def serve_command(db: str, host: str, port: int, token: str | None, log_level: s
     import uvicorn
 
     from threatledger.api import create_app
+    from threatledger.settings import get_settings
 
-    app = create_app(db, token=token or None)
+    token = get_settings().token
+    app = create_app(db, token=token)
     mode = "ingest and review need the token" if token else "read-only (set THREATLEDGER_TOKEN to review)"
     click.echo(f"Serving {db} at http://{_url_host(host)}:{port}/ ({mode}).", err=True)
     if host not in LOOPBACK and not token:
