@@ -178,43 +178,42 @@ def throughput_section(articles: list[dict[str, Any]], tmp: Path, *, ray: bool) 
 def e2e_section(n_docs: int, words: int, tmp: Path, *, fast_load: bool) -> dict[str, Any]:
     """batch (local, 2 workers) -> load -> incidents on ``n_docs`` new articles, each step measured."""
     start = time.perf_counter()
-    articles = generate_articles(n_docs, words=words, seed=1)
-    shards = write_shards(articles, tmp / "e2e", shards=8)
+    shards = write_shards(generate_articles(n_docs, words=words, seed=1), tmp / "e2e", shards=8)
     generated_s = time.perf_counter() - start
-    del articles
-    exe, db = str(threatledger_command()), str(tmp / "e2e.db")
-    load = [exe, "load", str(tmp / "e2e-out"), "--db", db, "--json", *(["--fast"] if fast_load else [])]
-    steps = [
-        run_measured(
-            "batch", batch_command(shards, tmp / "e2e-out", "local", 2), env=bench_env(), n_docs=n_docs
-        ),
-        run_measured("load", load, env=bench_env(), n_docs=n_docs),
-        run_measured(
-            "incidents",
-            [exe, "incidents", "--db", db, "--limit", "50", "--json"],
-            env=bench_env(),
-            n_docs=n_docs,
-        ),
-    ]
+    steps = e2e_steps(shards, n_docs, tmp, fast_load=fast_load)
+    batch = _last_json(steps[0].details.get("stdout_tail", ""))
     loaded = _last_json(steps[1].details.get("stdout_tail", ""))
     return {
         "docs": n_docs,
         "generate_s": generated_s,
         "fast_load": fast_load,
-        "steps": [
-            {
-                "name": s.name,
-                "rc": s.rc,
-                "wall_s": s.wall_s,
-                "tree_peak_rss_mb": s.tree_peak_rss_mb,
-                "peak_rss_mb": s.peak_rss_mb,
-                "stderr_tail": s.details.get("stderr_tail", "")[-300:],
-            }
-            for s in steps
-        ],
+        "steps": [_step(s) for s in steps],
         "wall_s": sum(s.wall_s or 0.0 for s in steps),
         "peak_tree_rss_mb": max((s.tree_peak_rss_mb or 0.0) for s in steps),
+        "batch": {k: batch.get(k) for k in ("documents", "failed", "docs_per_s")},
         "load_stats": loaded.get("stats", {}),
+    }
+
+
+def e2e_steps(shards: list[str], n_docs: int, tmp: Path, *, fast_load: bool) -> list[Measurement]:
+    exe, db, out = str(threatledger_command()), str(tmp / "e2e.db"), tmp / "e2e-out"
+    load = [exe, "load", str(out), "--db", db, "--json", *(["--fast"] if fast_load else [])]
+    incidents = [exe, "incidents", "--db", db, "--limit", "50", "--json"]
+    return [
+        run_measured("batch", batch_command(shards, out, "local", 2), env=bench_env(), n_docs=n_docs),
+        run_measured("load", load, env=bench_env(), n_docs=n_docs),
+        run_measured("incidents", incidents, env=bench_env(), n_docs=n_docs),
+    ]
+
+
+def _step(step: Measurement) -> dict[str, Any]:
+    return {
+        "name": step.name,
+        "rc": step.rc,
+        "wall_s": step.wall_s,
+        "tree_peak_rss_mb": step.tree_peak_rss_mb,
+        "peak_rss_mb": step.peak_rss_mb,
+        "stderr_tail": step.details.get("stderr_tail", "")[-300:],
     }
 
 
@@ -248,10 +247,12 @@ def print_report(report: dict[str, Any]) -> None:
             f"{s['name']} {_fmt(s['wall_s'], '.1f')} s / {_fmt(s['tree_peak_rss_mb'], '.0f')} MB"
             for s in e2e["steps"]
         )
+        rate = e2e["docs"] / e2e["wall_s"] if e2e["wall_s"] else 0.0
         print(
-            f"  end to end on {e2e['docs']} articles: {e2e['wall_s']:.1f} s ({steps}); "
-            f"peak {e2e['peak_tree_rss_mb']:.0f} MB; load: {e2e['load_stats']}"
+            f"  end to end on {e2e['docs']} articles: {e2e['wall_s']:.1f} s, {rate:.2f} docs/s ({steps}); "
+            f"peak {e2e['peak_tree_rss_mb']:.0f} MB; batch {e2e['batch']}; load {e2e['load_stats']}"
         )
+    print(f"  load average at the end: {report.get('load_average_end')}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -281,6 +282,7 @@ def main(argv: list[str] | None = None) -> int:
         report["throughput"] = throughput_section(articles, Path(tmp), ray=not args.skip_ray)
         if args.e2e_docs > 0:
             report["e2e"] = e2e_section(args.e2e_docs, args.words, Path(tmp), fast_load=args.fast_load)
+    report["load_average_end"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
     else:

@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from threatledger.alerts import Delivery, run_alerts
 from threatledger.alerts.rules import store_sibling, write_json_atomic
-from threatledger.errors import FetchError, ThreatledgerError
+from threatledger.errors import FetchError, StoreError, ThreatledgerError
 from threatledger.ingest.feed import FeedEntry, fetch_feed
 from threatledger.ingest.url import FetchPolicy, fetch_document
 from threatledger.model import Document, Extraction
@@ -213,15 +213,27 @@ def store_documents(store: Store, documents: Sequence[Document], report: CycleRe
     new: list[Extraction] = []
     for doc, document in shared_pipeline().pipe(((d.text, d) for d in todo), as_tuples=True):
         extraction = extract_one(doc, document)
-        stats = store.add_extraction(extraction)
-        report.stored += stats.documents
-        report.skipped += stats.skipped
-        report.failed += stats.failed
         if extraction.error is not None:
             report.error(f"{document.url or document.id}: {extraction.error.get('message')}")
-        elif stats.documents:
+        if _store_one(store, extraction, report):
             new.append(extraction)
     return new
+
+
+def _store_one(store: Store, extraction: Extraction, report: CycleReport) -> bool:
+    """Store one extraction; True when the store took it as new. Only a StoreError stops the cycle."""
+    try:
+        stats = store.add_extraction(extraction)
+    except StoreError:
+        raise
+    except Exception as exc:  # one bad document never stops the cycle
+        report.failed += 1
+        report.error(f"{extraction.document.url}: cannot store: {type(exc).__name__}: {exc}")
+        return False
+    report.stored += stats.documents
+    report.skipped += stats.skipped
+    report.failed += stats.failed
+    return extraction.error is None and stats.documents > 0
 
 
 def watch(
