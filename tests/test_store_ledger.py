@@ -57,8 +57,8 @@ def counts(store: SQLStore) -> dict[str, int]:
 
 def test_store_ledger_is_a_store(store: SQLStore) -> None:
     assert isinstance(store, Store)
-    assert store.version == 2
-    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 2
+    assert store.version == 3
+    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 3
 
 
 def test_store_ledger_reingest_is_idempotent(store: SQLStore) -> None:

@@ -128,7 +128,7 @@ class EntityResolver:
         return not any(word[:1].isupper() for word in name.split())
 
     def _match(self, entity: Entity, name: str) -> Resolution | None:
-        group = self._alias_group(entity)
+        group = self.alias_group(entity)
         if group is not None:
             return self._match_group(group, entity)
         norm = normalize_name(name)
@@ -139,7 +139,7 @@ class EntityResolver:
             return self._match_person(norm, name)
         return self._match_body(entity.type, norm)
 
-    def _alias_group(self, entity: Entity) -> AliasGroup | None:
+    def alias_group(self, entity: Entity) -> AliasGroup | None:
         for name in (entity.name, *entity.aliases):
             group = self.aliases.lookup(name, entity.type)
             if group is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 _POSSESSIVE = re.compile(r"'s\b")
@@ -14,8 +15,10 @@ _REPEATS = re.compile(r"(.)\1+")
 _ACRONYM_STOP = frozenset({"of", "the", "and", "for", "in", "on", "de", "al", "e"})
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_name(name: str) -> str:
     """Fold a name for comparison: lower case, no accents or punctuation, no leading article.
+    Memoised: bulk loads fold the same few thousand names again and again.
 
     >>> normalize_name("The People's Mojahedin Organization of Iran")
     'people mojahedin organization of iran'

@@ -46,8 +46,9 @@ class Store(Protocol):
         """Store one document's extraction in one transaction; a known document is skipped."""
         ...
 
-    def add_extractions(self, extractions: Iterable[Extraction]) -> IngestStats:
-        """Store a batch of extractions in one transaction (bulk loads): all of them, or none."""
+    def add_extractions(self, extractions: Iterable[Extraction], *, resolve: bool = True) -> IngestStats:
+        """Store a batch of extractions in one transaction (bulk loads): all of them, or none.
+        ``resolve=False``: the fast mode (exact names only, no cross-document incident merging)."""
         ...
 
     def has_document(self, content_hash: str) -> bool: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 
@@ -111,6 +111,9 @@ class IncidentSummary(Record):
     events: int
     documents: int
     participants: tuple[str, ...]
+
+    def with_participants(self, participants: tuple[str, ...]) -> IncidentSummary:
+        return replace(self, participants=participants)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ LIVE = "ev.active = 1 AND (ev.review IS NULL OR ev.review != 'rejected')"
 _EVENT_SQL = """
 SELECT ev.pk, ev.event_id, ev.cur_incident_id, ev.cur_type, ev.cur_date, ev.cur_status, ev.cur_negated,
        ev.trigger, ev.sentence, ev.start, ev."end", ev.sentence_start, ev.sentence_end, ev.review,
-       ev.type, ev.date, ev.status, ev.negated, ev.incident_id,
+       ev.type, ev.date, ev.status, ev.negated, ev.incident_id, ev.duplicate_of,
        d.doc_id, d.title, d.url, d.published
 FROM events ev JOIN documents d ON d.pk = ev.document_pk
 """
@@ -37,6 +37,14 @@ def marks(values: Sequence[Any]) -> str:
     return ",".join("?" * len(values))
 
 
+def in_list(conn: Database, column: str, values: Sequence[Any]) -> tuple[str, tuple[Any, ...]]:
+    """``column IN (?, ...)`` on SQLite; ``column = ANY(?)`` with one array on PostgreSQL, so the query's
+    text does not change with the number of values and the server plans it once (prepared)."""
+    if conn.dialect == "postgresql":
+        return f"{column} = ANY(?)", (list(values),)
+    return f"{column} IN ({marks(values)})", tuple(values)
+
+
 def _source(row: Row) -> Source:
     return Source(
         row["doc_id"],
@@ -53,12 +61,12 @@ def _source(row: Row) -> Source:
 def _arguments(conn: Database, pks: Sequence[int]) -> dict[int, list[Row]]:
     found: dict[int, list[Row]] = defaultdict(list)
     for part in chunks(pks):
+        where, params = in_list(conn, "a.event_pk", part)
         rows = conn.execute(
             "SELECT a.event_pk, a.role, a.name, a.cur_entity_id, a.origin, a.active, e.name AS entity_name"
-            " FROM event_args a LEFT JOIN entities e ON e.id = a.cur_entity_id"
-            f" WHERE a.event_pk IN ({marks(part)})"
+            f" FROM event_args a LEFT JOIN entities e ON e.id = a.cur_entity_id WHERE {where}"
             " ORDER BY a.event_pk, a.role, a.origin, a.position",
-            tuple(part),
+            params,
         )
         for row in rows:
             found[int(row["event_pk"])].append(row)
@@ -68,16 +76,10 @@ def _arguments(conn: Database, pks: Sequence[int]) -> dict[int, list[Row]]:
 def _duplicates(conn: Database, pks: Sequence[int]) -> dict[int, list[Source]]:
     found: dict[int, list[Source]] = defaultdict(list)
     for part in chunks(pks):
-        rows = conn.execute(
-            _EVENT_SQL + f" WHERE ev.active = 1 AND ev.duplicate_of IN ({marks(part)}) ORDER BY d.pk",
-            tuple(part),
-        ).fetchall()
-        dup_of = conn.execute(
-            f"SELECT pk, duplicate_of FROM events WHERE duplicate_of IN ({marks(part)})", tuple(part)
-        ).fetchall()
-        parent = {int(r[0]): int(r[1]) for r in dup_of}
+        where, params = in_list(conn, "ev.duplicate_of", part)
+        rows = conn.execute(_EVENT_SQL + f" WHERE ev.active = 1 AND {where} ORDER BY d.pk", params)
         for row in rows:
-            found[parent[int(row["pk"])]].append(_source(row))
+            found[int(row["duplicate_of"])].append(_source(row))
     return found
 
 

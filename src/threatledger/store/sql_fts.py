@@ -7,6 +7,7 @@ PostgreSQL: generated ``tsvector`` columns ``documents.tsv`` and ``events.tsv`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from threatledger.errors import StoreError
@@ -42,6 +43,18 @@ def index_document(db: Database, pk: int, title: str | None, text: str) -> None:
 def index_event(db: Database, pk: int, sentence: str) -> None:
     if db.dialect == "sqlite":
         db.execute("INSERT INTO events_fts (rowid, sentence) VALUES (?, ?)", (pk, sentence))
+
+
+def index_documents(db: Database, rows: Sequence[tuple[int, str | None, str]]) -> None:
+    """Index many documents at once, as (pk, title, text)."""
+    if db.dialect == "sqlite":
+        db.insert_rows("documents_fts", ("rowid", "title", "text"), [(pk, t or "", x) for pk, t, x in rows])
+
+
+def index_events(db: Database, rows: Sequence[tuple[int, str]]) -> None:
+    """Index many event sentences at once, as (pk, sentence)."""
+    if db.dialect == "sqlite":
+        db.insert_rows("events_fts", ("rowid", "sentence"), rows)
 
 
 def text_clause(db: Database, text: str) -> tuple[str, list[Any]]:

@@ -28,7 +28,7 @@ def live_incident(conn: Database, incident_id: str) -> str:
     return str(row[0]) if row is not None and row[0] else incident_id
 
 
-_CANDIDATE_SQL = """
+CANDIDATE_SQL = """
 SELECT COALESCE(e.merged_into, e.id) AS id, n.norm, n.kind,
        COALESCE(m.type, e.type) AS type, COALESCE(m.name, e.name) AS name
 FROM entity_names n JOIN entities e ON e.id = n.entity_id
@@ -44,7 +44,7 @@ class SQLNameIndex:
         self.now = utc_now()
 
     def _query(self, where: str, params: tuple[object, ...]) -> list[NameCandidate]:
-        rows = self.conn.execute(_CANDIDATE_SQL + where, params).fetchall()
+        rows = self.conn.execute(CANDIDATE_SQL + where, params).fetchall()
         return [NameCandidate(r["id"], r["type"], r["name"], r["norm"], r["kind"]) for r in rows]
 
     def by_norm(self, norm: str) -> list[NameCandidate]:

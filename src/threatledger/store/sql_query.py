@@ -23,8 +23,7 @@ from threatledger.store.records import (
     SearchHit,
     StoreStats,
 )
-from threatledger.store.sql_events import LIVE, chunks, load_events, marks
-from threatledger.store.sql_index import live_incident
+from threatledger.store.sql_events import LIVE, chunks, in_list, load_events, marks
 from threatledger.store.sqldb import Database
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -148,44 +147,54 @@ def filter_clauses(conn: Database, filters: IncidentFilter) -> tuple[list[str], 
 
 
 def list_incidents(conn: Database, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
-    """Incidents matching every filter, the most recent first."""
+    """Incidents matching every filter, the most recent first. The matching incidents are ranked by
+    their latest date alone; only the ``limit`` kept are summarised (a busy actor matches thousands)."""
     clauses, params = filter_clauses(conn, filters)
     where = " AND ".join(["i.merged_into IS NULL", *clauses])
-    rows = conn.execute(
-        "SELECT i.id, i.summary, MIN(ev.cur_date) AS first_date, MAX(ev.cur_date) AS last_date,"
-        " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
-        " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
-        " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
-        " JOIN documents d ON d.pk = ev.document_pk"
+    ranked = conn.execute(
+        "SELECT i.id FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
         f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id"
         " ORDER BY MAX(ev.cur_date) IS NULL, MAX(ev.cur_date) DESC, i.rowid LIMIT ?",
         (*params, limit),
     ).fetchall()
-    people = _participants(conn, [r["id"] for r in rows])
-    return [
-        IncidentSummary(
-            r["id"],
-            r["summary"],
-            r["first_date"],
-            r["last_date"],
-            tuple(sorted(r["types"].split(","))),
-            int(r["n"]),
-            int(r["docs"]),
-            tuple(people.get(r["id"], ())),
+    ids = [r[0] for r in ranked]
+    summaries = _summaries(conn, ids)
+    people = _participants(conn, ids)
+    return [summaries[i].with_participants(tuple(people.get(i, ()))) for i in ids]
+
+
+def _summaries(conn: Database, incident_ids: list[str]) -> dict[str, IncidentSummary]:
+    """Summary, dates, types and counts of incidents (participants are added after)."""
+    found: dict[str, IncidentSummary] = {}
+    for part in chunks(incident_ids):
+        where, params = in_list(conn, "i.id", part)
+        rows = conn.execute(
+            "SELECT i.id, i.summary, MIN(ev.cur_date) AS first_date, MAX(ev.cur_date) AS last_date,"
+            " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
+            " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
+            " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
+            " JOIN documents d ON d.pk = ev.document_pk"
+            f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id, i.summary",
+            params,
         )
-        for r in rows
-    ]
+        for r in rows:
+            types = tuple(sorted(r["types"].split(",")))
+            found[r["id"]] = IncidentSummary(
+                r["id"], r["summary"], r["first_date"], r["last_date"], types, int(r["n"]), int(r["docs"]), ()
+            )
+    return found
 
 
 def _participants(conn: Database, incident_ids: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for part in chunks(incident_ids):
+        where, params = in_list(conn, "ev.cur_incident_id", part)
         rows = conn.execute(
             "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first_pk FROM event_args a"
             " JOIN events ev ON ev.pk = a.event_pk JOIN entities e ON e.id = a.cur_entity_id"
-            f" WHERE ev.cur_incident_id IN ({marks(part)}) AND a.active = 1 AND a.role IN ('agent', 'target')"
+            f" WHERE {where} AND a.active = 1 AND a.role IN ('agent', 'target')"
             f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first_pk",
-            tuple(part),
+            params,
         )
         for row in rows:
             names = found.setdefault(row[0], [])
@@ -196,11 +205,14 @@ def _participants(conn: Database, incident_ids: list[str]) -> dict[str, list[str
 
 def incident_detail(conn: Database, incident_id: str) -> IncidentDetail:
     """One incident (a merged one is followed to where it lives) with its timeline and accountability."""
-    row = conn.execute("SELECT id FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+    row = conn.execute(
+        "SELECT l.id, l.summary FROM incidents i JOIN incidents l ON l.id = COALESCE(i.merged_into, i.id)"
+        " WHERE i.id = ?",
+        (incident_id,),
+    ).fetchone()
     if row is None:
         raise StoreError(f"no incident {incident_id!r}", hint="List incidents with `threatledger incidents`.")
-    live = live_incident(conn, incident_id)
-    summary = conn.execute("SELECT summary FROM incidents WHERE id = ?", (live,)).fetchone()[0]
+    live, summary = row[0], row[1]
     merged = tuple(
         r[0] for r in conn.execute("SELECT id FROM incidents WHERE merged_into = ? ORDER BY rowid", (live,))
     )
@@ -216,8 +228,8 @@ def charge_texts(conn: Database, events: Sequence[EventView]) -> dict[str, str]:
     ids = sorted({e.source.document_id for e in events if e.type == "CHARGE"})
     if not ids:
         return {}
-    rows = conn.execute(f"SELECT doc_id, text FROM documents WHERE doc_id IN ({marks(ids)})", ids)
-    return {r[0]: r[1] for r in rows}
+    where, params = in_list(conn, "doc_id", ids)
+    return {r[0]: r[1] for r in conn.execute(f"SELECT doc_id, text FROM documents WHERE {where}", params)}
 
 
 def entity_details(conn: Database, name: str) -> list[EntityDetail]:

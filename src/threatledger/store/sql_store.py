@@ -26,6 +26,7 @@ from threatledger.store.records import (
     SearchHit,
     StoreStats,
 )
+from threatledger.store.sql_bulk import write_bulk
 from threatledger.store.sql_export import export_documents
 from threatledger.store.sql_index import utc_now
 from threatledger.store.sql_ledger import load_extractions
@@ -126,10 +127,17 @@ class SQLStore:
             return write_extraction(db, extraction)
 
     @guarded
-    def add_extractions(self, extractions: Iterable[Extraction]) -> IngestStats:
-        """Store a batch of extractions in one transaction (bulk loads): all of them, or none."""
+    def add_extractions(self, extractions: Iterable[Extraction], *, resolve: bool = True) -> IngestStats:
+        """Store a batch of extractions in one transaction (bulk loads): all of them, or none.
+
+        ``resolve=False`` is the fast mode for large trusted or generated loads: rows go in by ``COPY``
+        (PostgreSQL) or ``executemany`` (SQLite), entities resolve by exact name and alias only, and each
+        document's incidents start new global incidents (see :mod:`threatledger.store.sql_bulk`).
+        """
         stats = IngestStats()
         with self.transaction() as db:
+            if not resolve:
+                return write_bulk(db, extractions)
             for extraction in extractions:
                 stats.add(
                     write_extraction(db, extraction) if extraction.error is None else IngestStats(failed=1)

@@ -209,7 +209,7 @@ def _insert_doc_entity(ctx: _Context, entity: Entity, hit: Resolution) -> None:
     )
 
 
-def _groups(extraction: Extraction) -> list[tuple[str | None, str, list[Event]]]:
+def event_groups(extraction: Extraction) -> list[tuple[str | None, str, list[Event]]]:
     """The document's incidents as (local id, summary, events); an event in no incident is its own group."""
     by_id = {e.id: e for e in extraction.events}
     groups: list[tuple[str | None, str, list[Event]]] = []
@@ -224,7 +224,7 @@ def _groups(extraction: Extraction) -> list[tuple[str | None, str, list[Event]]]
 
 
 def _write_events(ctx: _Context) -> None:
-    for local_id, summary, events in _groups(ctx.extraction):
+    for local_id, summary, events in event_groups(ctx.extraction):
         events = sorted(events, key=lambda e: (e.provenance.start, e.id))
         duplicates = _match_duplicate_events(ctx, events)
         incident_id = _place_group(ctx, events, summary, duplicates)
@@ -282,34 +282,60 @@ def _create_incident(ctx: _Context, first: Event, summary: str) -> str:
     if exists is not None:  # re-extraction of the document that started it: the id is kept
         ctx.stats.incidents_joined += 1
         return str(exists[0] or incident_id)
-    text = summary or f"{first.type.title()}: {normalize_text(first.sentence)[:120]}"
     ctx.conn.execute(
-        "INSERT INTO incidents (id, summary, created_at) VALUES (?, ?, ?)", (incident_id, text, ctx.now)
+        "INSERT INTO incidents (id, summary, created_at) VALUES (?, ?, ?)",
+        (incident_id, incident_summary(first, summary), ctx.now),
     )
     ctx.stats.incidents_new += 1
     return incident_id
 
 
-_EVENT_COLUMNS = (
-    "extraction_pk, document_pk, event_id, local_incident_id, incident_id, type, date, status, trigger,"
-    ' sentence, sentence_start, sentence_end, start, "end", extractor, negated, duplicate_of,'
-    " cur_type, cur_date, cur_status, cur_negated, cur_incident_id"
+def incident_summary(first: Event, summary: str) -> str:
+    """A new global incident's summary: its document's, else the type and sentence of its first event."""
+    return summary or f"{first.type.title()}: {normalize_text(first.sentence)[:120]}"
+
+
+EVENT_COLUMNS = (
+    "extraction_pk",
+    "document_pk",
+    "event_id",
+    "local_incident_id",
+    "incident_id",
+    "type",
+    "date",
+    "status",
+    "trigger",
+    "sentence",
+    "sentence_start",
+    "sentence_end",
+    "start",
+    '"end"',
+    "extractor",
+    "negated",
+    "duplicate_of",
+    "cur_type",
+    "cur_date",
+    "cur_status",
+    "cur_negated",
+    "cur_incident_id",
 )
 
 
-def _event_row(
-    ctx: _Context,
+def event_row(
+    extraction_pk: int,
+    document_pk: int,
     event: Event,
     local_incident: str | None,
     incident_id: str,
-    duplicate: tuple[int, str] | None,
+    duplicate: tuple[int, str] | None = None,
 ) -> tuple[object, ...]:
-    """The values of an ``events`` row: the extracted values, twice (original and current)."""
+    """The values of an ``events`` row (:data:`EVENT_COLUMNS`): the extracted values, twice (original
+    and current)."""
     prov, negated = event.provenance, int(event.negated_or_hypothetical)
     original = (event.type, event.date, event.status)
     return (
-        ctx.extraction_pk,
-        ctx.document_pk,
+        extraction_pk,
+        document_pk,
         event.id,
         local_incident,
         incident_id,
@@ -336,9 +362,11 @@ def _insert_event(
     incident_id: str,
     duplicate: tuple[int, str] | None,
 ) -> None:
-    row = _event_row(ctx, event, local_incident, incident_id, duplicate)
+    row = event_row(ctx.extraction_pk, ctx.document_pk, event, local_incident, incident_id, duplicate)
     marks = ", ".join("?" * len(row))
-    cur = ctx.conn.execute(f"INSERT INTO events ({_EVENT_COLUMNS}) VALUES ({marks}) RETURNING pk", row)
+    cur = ctx.conn.execute(
+        f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks}) RETURNING pk", row
+    )
     pk = int(cur.fetchone()[0])
     sql_fts.index_event(ctx.conn, pk, event.sentence)
     _insert_arguments(ctx, pk, event)

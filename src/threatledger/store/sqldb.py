@@ -24,6 +24,11 @@ class Cursor(Protocol):
     def __iter__(self) -> Iterator[Row]: ...
 
 
+def column_list(columns: Sequence[str]) -> str:
+    """Column names for SQL, ``end`` quoted (a reserved word in both dialects)."""
+    return ", ".join('"end"' if c == "end" else c for c in columns)
+
+
 class Database:
     """A connection that runs the ledger's SQL; SQLite needs no rewriting."""
 
@@ -43,6 +48,18 @@ class Database:
         batch = [tuple(r) for r in rows]
         if batch:
             self.raw.cursor().executemany(self.translate(sql), batch)
+
+    def reset_sequence(self, table: str, column: str = "pk") -> None:
+        """After rows were given their keys by the writer (SQLite's rowid keys need nothing)."""
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
+    ) -> None:
+        """Insert many rows at once (bulk loads); ``ignore`` skips rows whose key is already stored."""
+        if rows:
+            verb = "INSERT OR IGNORE" if ignore else "INSERT"
+            marks = ", ".join("?" * len(columns))
+            self.raw.executemany(f"{verb} INTO {table} ({column_list(columns)}) VALUES ({marks})", rows)
 
 
 class SQLiteDatabase(Database):
@@ -109,3 +126,38 @@ class PostgresDatabase(Database):
         if batch:
             with self.raw.cursor() as cursor:
                 cursor.executemany(self.translate(sql), batch)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
+    ) -> None:
+        """``COPY`` the rows in; with ``ignore``, through a staging table and ``ON CONFLICT DO NOTHING``
+        (``COPY`` itself cannot skip a row)."""
+        if not rows:
+            return
+        names = column_list(columns)
+        with self.raw.cursor() as cursor:
+            if not ignore:
+                _copy(cursor, f"{table} ({names})", rows)
+                return
+            stage = f"tl_stage_{table}"
+            cursor.execute(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM {table} WITH NO DATA")
+            try:
+                _copy(cursor, f"{stage} ({names})", rows)
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage} ON CONFLICT DO NOTHING"
+                )
+            finally:
+                cursor.execute(f"DROP TABLE {stage}")
+
+    def reset_sequence(self, table: str, column: str = "pk") -> None:
+        """After rows were given their keys by the writer: the next generated key follows the largest."""
+        self.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+            f" GREATEST((SELECT MAX({column}) FROM {table}), 1))"
+        )
+
+
+def _copy(cursor: Any, target: str, rows: Sequence[Sequence[Any]]) -> None:
+    with cursor.copy(f"COPY {target} FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
