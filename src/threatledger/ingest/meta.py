@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from threatledger.errors import IngestError, ParseError
+from threatledger.ingest.text import check_encodable
 
 logger = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ def _string_field(record: Mapping[str, Any], name: str, *, source: str) -> str |
         return None
     if not isinstance(value, str):
         raise _field_error(source, name, "a string")
+    check_encodable(value, source=source, name=f"field {name!r}")
     return value.strip()
 
 

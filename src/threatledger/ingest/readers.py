@@ -87,13 +87,24 @@ def _read_directory(root: Path, options: ReadOptions) -> Iterator[ReadResult]:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    """Every readable file under ``root``, skipping hidden files and folders and sidecars."""
+    """Every readable file under ``root``, skipping hidden files and folders, sidecars, and anything that
+    is not a regular file (opening a named pipe called ``a.txt`` would wait for a writer forever)."""
     for folder, folders, names in os.walk(root):
         folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             path = Path(folder, name)
-            if not name.startswith(".") and not name.endswith(SIDECAR_SUFFIX) and format_from_suffix(path):
+            if name.startswith(".") or name.endswith(SIDECAR_SUFFIX) or not format_from_suffix(path):
+                continue
+            if _is_regular(path):
                 yield path
+
+
+def _is_regular(path: Path) -> bool:
+    """A regular file, or a path that cannot be looked at (a broken link): reading it reports why."""
+    try:
+        return path.is_file() or not path.exists()
+    except OSError:
+        return True
 
 
 def _read_file(path: Path, options: ReadOptions) -> Iterator[ReadResult]:

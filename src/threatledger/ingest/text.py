@@ -43,15 +43,29 @@ def normalise_text(text: str) -> str:
 
 
 def check_text(text: str, *, source: str) -> None:
-    """Raise an IngestError when the text is empty, binary-looking or not English."""
+    """Raise an IngestError when the text is empty, binary-looking, not UTF-8 or not English."""
     if not text.strip():
         raise EmptyDocumentError(f"{source} has no text", hint=EMPTY_HINT)
+    check_encodable(text, source=source, name="text")
     if _has_binary_chars(text):
         raise BinaryInputError(
             f"{source} contains control characters, not readable text",
             hint="pass the article's text; strip NUL and other control characters first",
         )
     check_language(text, source=source)
+
+
+def check_encodable(value: str, *, source: str, name: str) -> None:
+    """Raise EncodingError when ``value`` holds a lone surrogate (from a JSON escape such as ``\\ud800``):
+    UTF-8 cannot hold one, so the document could be neither hashed nor stored."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise EncodingError(
+            f"{source}: the {name} holds a lone surrogate (\\u{ord(value[exc.start]):04x}) "
+            f"at character {exc.start}",
+            hint="escape characters outside the BMP as a surrogate pair, or write them as UTF-8",
+        ) from exc
 
 
 def first_line_title(text: str) -> str | None:
