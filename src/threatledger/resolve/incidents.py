@@ -56,6 +56,7 @@ class IncidentProfile:
     violent_years: frozenset[int] = frozenset()
     legal_years: frozenset[int] = frozenset()
     seq: int = 0  # creation order in the store: ties go to the oldest incident
+    violent_days: frozenset[tuple[str, str]] = frozenset()  # (type, YYYY-MM-DD) of its dated violence
 
 
 class IncidentIndex(Protocol):
@@ -103,6 +104,7 @@ def profile_events(
     """Build a profile from (type, date) pairs of events and their key participants."""
     violent_types: set[str] = set()
     violent_years: set[int] = set()
+    violent_days: set[tuple[str, str]] = set()
     legal_years: set[int] = set()
     for event_type, date in events:
         year = year_of(date)
@@ -110,6 +112,8 @@ def profile_events(
             violent_types.add(event_type)
             if year is not None:
                 violent_years.add(year)
+            if date is not None and len(date) == len("YYYY-MM-DD"):
+                violent_days.add((event_type, date))
         elif year is not None:
             legal_years.add(year)
     return IncidentProfile(
@@ -119,6 +123,7 @@ def profile_events(
         frozenset(violent_years),
         frozenset(legal_years),
         seq,
+        frozenset(violent_days),
     )
 
 
@@ -126,7 +131,7 @@ def _families(types: frozenset[str]) -> frozenset[str]:
     return frozenset(_FAMILIES.get(t, "violence") for t in types)
 
 
-def _years_close(a: frozenset[int], b: frozenset[int], gap: int) -> bool:
+def years_close(a: frozenset[int], b: frozenset[int], gap: int) -> bool:
     return not a or not b or min(abs(x - y) for x in a for y in b) <= gap
 
 
@@ -140,12 +145,12 @@ def compatible(a: IncidentProfile, b: IncidentProfile) -> bool:
     if a.violent_types and b.violent_types:
         if not _families(a.violent_types) & _families(b.violent_types):
             return False
-        if not _years_close(a.violent_years, b.violent_years, VIOLENT_YEAR_GAP):
+        if not years_close(a.violent_years, b.violent_years, VIOLENT_YEAR_GAP):
             return False
     if not (_legal_after(a.legal_years, b.violent_years) and _legal_after(b.legal_years, a.violent_years)):
         return False
     if not a.violent_types and not b.violent_types:
-        return _years_close(a.legal_years, b.legal_years, LEGAL_YEAR_GAP)
+        return years_close(a.legal_years, b.legal_years, LEGAL_YEAR_GAP)
     return True
 
 
@@ -180,11 +185,9 @@ def new_incident_id(content_hash: str, first: Event) -> str:
     return content_id("inc", content_hash, first.type, first.provenance.start, first.provenance.end)
 
 
-def central_participants(events: Sequence[Event], lookup: EntityLookup) -> frozenset[Participant]:
-    """The key participants a group of events is about: those in at least half as many of its events as
-    the most frequent one. A victim named once as background ("like the 2018 attack on X") is left out,
-    so it cannot tie the group to X's own case."""
-    per_event = [event_participants(e, lookup) for e in events]
+def central_of(per_event: Sequence[frozenset[Participant]]) -> frozenset[Participant]:
+    """The key participants a group of events is about, from each event's: those in at least half as
+    many of its events as the most frequent one."""
     counts: dict[str, int] = {}
     for found in per_event:
         for entity in {entity for entity, _ in found}:
@@ -193,3 +196,9 @@ def central_participants(events: Sequence[Event], lookup: EntityLookup) -> froze
         return frozenset()
     floor = max(counts.values()) * CENTRAL_SHARE
     return frozenset(p for found in per_event for p in found if counts[p[0]] >= floor)
+
+
+def central_participants(events: Sequence[Event], lookup: EntityLookup) -> frozenset[Participant]:
+    """The key participants a group of events is about (see :func:`central_of`). A victim named once as
+    background ("like the 2018 attack on X") is left out, so it cannot tie the group to X's own case."""
+    return central_of([event_participants(e, lookup) for e in events])

@@ -7,6 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from threatledger.model import Document, Entity, Event, Extraction
+from threatledger.resolve.cases import (
+    DocumentContext,
+    Placement,
+    document_people,
+    document_subject,
+    is_aftermath,
+    place_group,
+    record_violence,
+)
 from threatledger.resolve.duplicates import (
     band_keys,
     minhash,
@@ -15,13 +24,7 @@ from threatledger.resolve.duplicates import (
     same_sentence,
 )
 from threatledger.resolve.entities import EntityResolver, Resolution
-from threatledger.resolve.incidents import (
-    IncidentProfile,
-    central_participants,
-    choose_incident,
-    new_incident_id,
-    profile_events,
-)
+from threatledger.resolve.incidents import central_participants, new_incident_id
 from threatledger.resolve.names import normalize_name
 from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
@@ -224,12 +227,29 @@ def event_groups(extraction: Extraction) -> list[tuple[str | None, str, list[Eve
 
 
 def _write_events(ctx: _Context) -> None:
-    for local_id, summary, events in event_groups(ctx.extraction):
-        events = sorted(events, key=lambda e: (e.provenance.start, e.id))
-        duplicates = _match_duplicate_events(ctx, events)
-        incident_id = _place_group(ctx, events, summary, duplicates)
+    """Place every group of the document (aftermath groups last, so they can follow the document's
+    violence), then store the events in the document's order."""
+    groups = [
+        (local_id, summary, sorted(events, key=lambda e: (e.provenance.start, e.id)))
+        for local_id, summary, events in event_groups(ctx.extraction)
+    ]
+    document, entities = ctx.extraction.document, ctx.extraction.entities
+    doc = DocumentContext(
+        ctx.lookup,
+        SQLIncidentIndex(ctx.conn),
+        published=document.published.isoformat() if document.published else None,
+        subject=document_subject(entities, ctx.extraction.events),
+        people=document_people(entities, ctx.lookup),
+    )
+    incidents: dict[str, str] = {}
+    duplicates: dict[str, tuple[int, str]] = {}
+    for _, summary, events in sorted(groups, key=lambda g: is_aftermath(g[2], ctx.lookup)):
+        found = _match_duplicate_events(ctx, events)
+        duplicates.update(found)
+        incidents.update(_place_group(ctx, doc, events, summary, found))
+    for local_id, _, events in groups:
         for event in events:
-            _insert_event(ctx, event, local_id, incident_id, duplicates.get(event.id))
+            _insert_event(ctx, event, local_id, incidents[event.id], duplicates.get(event.id))
         ctx.stats.events += len(events)
 
 
@@ -252,28 +272,36 @@ def _match_duplicate_events(ctx: _Context, events: Sequence[Event]) -> dict[str,
 
 
 def _place_group(
-    ctx: _Context, events: Sequence[Event], summary: str, duplicates: dict[str, tuple[int, str]]
-) -> str:
-    """The global incident for a group: its near-duplicate's, a matching one, or a new one."""
-    central = central_participants(events, ctx.lookup)
-    incident_id = next((inc for _, inc in duplicates.values()), None)
-    if incident_id is None:
-        group = profile_events([(e.type, e.date) for e in events], central)
-        index = SQLIncidentIndex(ctx.conn)
-        match: IncidentProfile | None = choose_incident(
-            group, index.incident_candidates({p[0] for p in central}), exclude=ctx.taken
-        )
-        incident_id = match.id if match is not None else None
-    if incident_id is None:
-        incident_id = _create_incident(ctx, events[0], summary)
+    ctx: _Context,
+    doc: DocumentContext,
+    events: Sequence[Event],
+    summary: str,
+    duplicates: dict[str, tuple[int, str]],
+) -> dict[str, str]:
+    """The global incident of each event of a group: its near-duplicate's, or where
+    :func:`~threatledger.resolve.cases.place_group` puts it (a matching incident, or a new one)."""
+    duplicate_of = next((inc for _, inc in duplicates.values()), None)
+    if duplicate_of is not None:
+        whole = tuple(range(len(events)))
+        placements = [Placement(whole, duplicate_of, central_participants(events, ctx.lookup))]
     else:
-        ctx.stats.incidents_joined += 1
-    ctx.taken.add(incident_id)
-    ctx.conn.executemany(
-        "INSERT OR IGNORE INTO incident_participants (incident_id, entity_id, kind) VALUES (?, ?, ?)",
-        [(incident_id, entity_id, kind) for entity_id, kind in central],
-    )
-    return incident_id
+        doc.exclude = frozenset(ctx.taken)
+        placements = place_group(events, doc)
+    found: dict[str, str] = {}
+    for placement in placements:
+        incident_id = placement.incident_id
+        if incident_id is None:
+            incident_id = _create_incident(ctx, events[placement.events[0]], summary)
+        else:
+            ctx.stats.incidents_joined += 1
+        ctx.taken.add(incident_id)
+        ctx.conn.executemany(
+            "INSERT OR IGNORE INTO incident_participants (incident_id, entity_id, kind) VALUES (?, ?, ?)",
+            [(incident_id, entity_id, kind) for entity_id, kind in placement.participants],
+        )
+        found.update((events[i].id, incident_id) for i in placement.events)
+        record_violence(events, placement, incident_id, doc)
+    return found
 
 
 def _create_incident(ctx: _Context, first: Event, summary: str) -> str:
