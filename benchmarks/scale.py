@@ -11,21 +11,25 @@ own subprocess, one after the other:
 * ``threatledger batch`` with the local engine and 1 and 2 worker processes, and with ``--engine ray``
   on a local Ray of 2 CPUs (2 actors of 0.5 CPU).
 
-Each figure is given twice: over the whole wall time (interpreter start, model load and, for Ray, starting
-the cluster included) and in the steady state, where the fixed cost is measured by the same command on a
-handful of documents and taken off (bare spaCy reports its piping time itself). The ratios put each engine
-against bare spaCy with as many processes (1 worker / 1 process; 2 workers and Ray / 2 processes).
+Each figure is given three ways: docs/s over the whole wall time (interpreter start, model load and, for
+Ray, starting the cluster included); docs/s in the steady state, the fixed cost being measured by the same
+command on a handful of documents and taken off; and documents per CPU-second of the whole process tree in
+the steady state (sampled from /proc), the per-core throughput, which other load on the machine barely
+moves. The ratios put each engine against bare spaCy with as many processes (1 worker / 1 process;
+2 workers and Ray / 2 processes).
 
 Then the end-to-end run on ``--e2e-docs`` articles: ``batch`` (local, 2 workers) -> ``load`` into a new
-SQLite store -> ``incidents``, with the wall time and the peak memory (summed over the process tree) of
-each step. It reports; it does not gate: the exit status is 0 unless the script itself crashes.
+SQLite store -> ``incidents``, with the wall time and the peak memory (summed over the process tree) and
+CPU time of each step. It reports; it does not gate: the exit status is 0 unless the script itself crashes.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,12 +37,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from speed import BARE_SCRIPT, MODEL, Measurement, generate_articles, run_measured, threatledger_command
+from speed import BARE_SCRIPT, MODEL, Measurement, generate_articles, threatledger_command, tree_rss_bytes
 
 SHARDS = 4
 CALIBRATION_DOCS = 4
 BATCH_SIZE = 16
 RAY_TARGET = 0.80
+MIB = 1024 * 1024
 
 
 @dataclass
@@ -54,6 +59,8 @@ class Throughput:
     wall_docs_per_s: float | None = None
     steady_docs_per_s: float | None = None
     tree_peak_rss_mb: float | None = None
+    cpu_s: float | None = None
+    docs_per_cpu_s: float | None = None
     error: str | None = None
 
 
@@ -75,69 +82,98 @@ def bench_env() -> dict[str, str]:
     return dict(os.environ, RAY_USAGE_STATS_ENABLED="0", THREATLEDGER_BATCH_SIZE=str(BATCH_SIZE))
 
 
-def measure_bare(shards: list[str], n_docs: int, processes: int) -> Throughput:
-    """Bare spaCy on the texts of all shards (concatenated into one file for the script)."""
-    joined = Path(shards[0]).parent / "all.jsonl"
-    joined.write_text("".join(Path(s).read_text(encoding="utf-8") for s in shards), encoding="utf-8")
-    cmd = [sys.executable, "-c", BARE_SCRIPT, str(joined), MODEL, str(processes), str(BATCH_SIZE)]
-    run = run_measured(f"bare_spacy_{processes}", cmd, env=bench_env(), n_docs=n_docs)
-    details = _last_json(run.details.get("stdout_tail", ""))
-    result = _throughput(run, processes, n_docs, ok=run.rc == 0 and details.get("docs") == n_docs)
-    if result.ok and details.get("pipe_s"):
-        result.fixed_s = (run.wall_s or 0.0) - details["pipe_s"]
-        result.steady_docs_per_s = n_docs / details["pipe_s"]
+def run_tree(name: str, cmd: list[str], *, n_docs: int) -> Measurement:
+    """Run ``cmd``, sampling its process tree: wall time, peak summed RSS and CPU time (``cpu_s``)."""
+    result = Measurement(name=name)
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=bench_env(), text=True)
+        cpu_s, peak = sample_tree(proc)
+        out.seek(0)
+        err.seek(0)
+        result.details = {
+            "stdout_tail": out.read()[-4000:],
+            "stderr_tail": err.read()[-2000:],
+            "cpu_s": cpu_s,
+        }
+    result.wall_s = time.perf_counter() - start
+    result.rc = proc.returncode
+    result.tree_peak_rss_mb = peak / MIB
+    result.docs_per_s = n_docs / result.wall_s if result.wall_s > 0 else None
     return result
+
+
+def sample_tree(proc: subprocess.Popen[str], interval: float = 0.2) -> tuple[float, int]:
+    """Until ``proc`` ends: the CPU seconds its tree used (each process's last sample, so a process loses
+    at most its last ``interval``) and the peak of the tree's summed resident memory, in bytes."""
+    ticks: dict[int, int] = {}
+    peak = 0
+    while proc.poll() is None:
+        for pid in tree_pids(proc.pid):
+            ticks[pid] = max(ticks.get(pid, 0), cpu_ticks(pid))
+        peak = max(peak, tree_rss_bytes(proc.pid))
+        time.sleep(interval)
+    return sum(ticks.values()) / os.sysconf("SC_CLK_TCK"), peak
+
+
+def tree_pids(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    pids, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        pids.append(pid)
+        stack.extend(children.get(pid, []))
+    return pids
+
+
+def cpu_ticks(pid: int) -> int:
+    """utime + stime of one process, in clock ticks (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[11]) + int(fields[12])
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def bare_command(path: str, processes: int) -> list[str]:
+    return [sys.executable, "-c", BARE_SCRIPT, path, MODEL, str(processes), str(BATCH_SIZE)]
 
 
 def batch_command(shards: list[str], out: Path, engine: str, workers: int) -> list[str]:
-    cmd = [
-        str(threatledger_command()),
-        "batch",
-        *shards,
-        "--out",
-        str(out),
-        "--workers",
-        str(workers),
-        "--json",
-    ]
-    return [*cmd, "--engine", engine]
+    cmd = [str(threatledger_command()), "batch", *shards, "--out", str(out), "--workers", str(workers)]
+    return [*cmd, "--json", "--engine", engine]
 
 
-def measure_batch(
-    shards: list[str], calibration: list[str], n_docs: int, engine: str, workers: int, tmp: Path
-) -> Throughput:
-    """``threatledger batch`` on the shards, and on the calibration shard for the fixed cost."""
-    name = f"{engine}_{workers}"
-    fixed = run_measured(
-        f"{name}_fixed",
-        batch_command(calibration, tmp / f"{name}-cal", engine, workers),
-        env=bench_env(),
-        n_docs=CALIBRATION_DOCS,
-    )
-    run = run_measured(
-        name, batch_command(shards, tmp / name, engine, workers), env=bench_env(), n_docs=n_docs
-    )
-    summary = _last_json(run.details.get("stdout_tail", ""))
-    result = _throughput(run, workers, n_docs, ok=run.rc == 0 and summary.get("documents") == n_docs)
-    if result.ok and fixed.rc == 0 and fixed.wall_s is not None and run.wall_s is not None:
-        result.fixed_s = fixed.wall_s
-        busy = run.wall_s - fixed.wall_s
-        result.steady_docs_per_s = (n_docs - CALIBRATION_DOCS) / busy if busy > 0 else None
-    return result
-
-
-def _throughput(run: Measurement, processes: int, n_docs: int, *, ok: bool) -> Throughput:
-    error = None if ok else (run.error or f"exit {run.rc}: {run.details.get('stderr_tail', '')[-400:]}")
-    return Throughput(
-        name=run.name,
-        processes=processes,
-        ok=ok,
-        docs=n_docs,
-        wall_s=run.wall_s,
-        wall_docs_per_s=run.docs_per_s if ok else None,
+def measure(name: str, processes: int, commands: tuple[list[str], list[str]], n_docs: int) -> Throughput:
+    """The full command and the calibration command (same fixed cost, CALIBRATION_DOCS documents):
+    steady-state docs/s and docs per CPU-second come from the difference of the two."""
+    fixed = run_tree(f"{name}_fixed", commands[1], n_docs=CALIBRATION_DOCS)
+    run = run_tree(name, commands[0], n_docs=n_docs)
+    printed = _last_json(run.details.get("stdout_tail", ""))
+    ok = run.rc == 0 and n_docs in (printed.get("documents"), printed.get("docs"))
+    error = None if ok else f"exit {run.rc}: {run.details.get('stderr_tail', '')[-400:]}"
+    result = Throughput(
+        name,
+        processes,
+        ok,
+        n_docs,
+        run.wall_s,
         tree_peak_rss_mb=run.tree_peak_rss_mb,
+        cpu_s=run.details["cpu_s"],
         error=error,
     )
+    if ok and fixed.rc == 0 and run.wall_s and fixed.wall_s:
+        result.wall_docs_per_s = run.docs_per_s
+        result.fixed_s = fixed.wall_s
+        busy, cpu = run.wall_s - fixed.wall_s, run.details["cpu_s"] - fixed.details["cpu_s"]
+        result.steady_docs_per_s = (n_docs - CALIBRATION_DOCS) / busy if busy > 0 else None
+        result.docs_per_cpu_s = (n_docs - CALIBRATION_DOCS) / cpu if cpu > 0 else None
+    return result
 
 
 def _last_json(text: str) -> dict[str, Any]:
@@ -162,16 +198,29 @@ def ratio(engine: Throughput, bare: Throughput, field: str) -> float | None:
 
 def throughput_section(articles: list[dict[str, Any]], tmp: Path, *, ray: bool) -> dict[str, Any]:
     shards = write_shards(articles, tmp / "shards")
-    calibration = write_shards(articles[:CALIBRATION_DOCS], tmp / "calibration", shards=1)
+    [calibration] = write_shards(articles[:CALIBRATION_DOCS], tmp / "calibration", shards=1)
+    joined = tmp / "all.jsonl"
+    joined.write_text("".join(Path(s).read_text(encoding="utf-8") for s in shards), encoding="utf-8")
     n = len(articles)
-    bare = {p: measure_bare(shards, n, p) for p in (1, 2)}
-    runs = [measure_batch(shards, calibration, n, "local", w, tmp) for w in (1, 2)]
-    if ray:
-        runs.append(measure_batch(shards, calibration, n, "ray", 2, tmp))
-    ratios = {
-        r.name: {f: ratio(r, bare[r.processes], f) for f in ("wall_docs_per_s", "steady_docs_per_s")}
-        for r in runs
+    bare = {
+        p: measure(f"bare_spacy_{p}", p, (bare_command(str(joined), p), bare_command(calibration, p)), n)
+        for p in (1, 2)
     }
+    engines = [("local", 1), ("local", 2), *([("ray", 2)] if ray else [])]
+    runs = [
+        measure(
+            f"{e}_{w}",
+            w,
+            (
+                batch_command(shards, tmp / f"{e}_{w}", e, w),
+                batch_command([calibration], tmp / f"{e}_{w}-cal", e, w),
+            ),
+            n,
+        )
+        for e, w in engines
+    ]
+    fields = ("wall_docs_per_s", "steady_docs_per_s", "docs_per_cpu_s")
+    ratios = {r.name: {f: ratio(r, bare[r.processes], f) for f in fields} for r in runs}
     return {"bare": [asdict(b) for b in bare.values()], "runs": [asdict(r) for r in runs], "ratios": ratios}
 
 
@@ -200,9 +249,9 @@ def e2e_steps(shards: list[str], n_docs: int, tmp: Path, *, fast_load: bool) -> 
     load = [exe, "load", str(out), "--db", db, "--json", *(["--fast"] if fast_load else [])]
     incidents = [exe, "incidents", "--db", db, "--limit", "50", "--json"]
     return [
-        run_measured("batch", batch_command(shards, out, "local", 2), env=bench_env(), n_docs=n_docs),
-        run_measured("load", load, env=bench_env(), n_docs=n_docs),
-        run_measured("incidents", incidents, env=bench_env(), n_docs=n_docs),
+        run_tree("batch", batch_command(shards, out, "local", 2), n_docs=n_docs),
+        run_tree("load", load, n_docs=n_docs),
+        run_tree("incidents", incidents, n_docs=n_docs),
     ]
 
 
@@ -212,7 +261,7 @@ def _step(step: Measurement) -> dict[str, Any]:
         "rc": step.rc,
         "wall_s": step.wall_s,
         "tree_peak_rss_mb": step.tree_peak_rss_mb,
-        "peak_rss_mb": step.peak_rss_mb,
+        "cpu_s": step.details.get("cpu_s"),
         "stderr_tail": step.details.get("stderr_tail", "")[-300:],
     }
 
@@ -232,19 +281,20 @@ def print_report(report: dict[str, Any]) -> None:
             print(f"  {row['name']:<13} FAILED: {row['error']}")
             continue
         print(
-            f"  {row['name']:<13} {row['wall_s']:7.1f} s wall  {row['wall_docs_per_s']:6.2f} docs/s wall  "
-            f"{_fmt(row['steady_docs_per_s'])} docs/s steady (fixed {_fmt(row['fixed_s'], '.1f')} s)  "
-            f"peak {_fmt(row['tree_peak_rss_mb'], '.0f')} MB"
+            f"  {row['name']:<13} {row['wall_s']:6.1f} s wall, {row['wall_docs_per_s']:5.2f} docs/s; steady "
+            f"{_fmt(row['steady_docs_per_s'])} docs/s (fixed {_fmt(row['fixed_s'], '.1f')} s); "
+            f"{_fmt(row['docs_per_cpu_s'])} docs/CPU-s; peak {_fmt(row['tree_peak_rss_mb'], '.0f')} MB"
         )
     for name, r in t["ratios"].items():
         print(
-            f"  ratio {name:<8} {_fmt(r['wall_docs_per_s'])} wall, {_fmt(r['steady_docs_per_s'])} steady "
-            "(vs bare spaCy with as many processes)"
+            f"  ratio {name:<8} {_fmt(r['wall_docs_per_s'])} wall, {_fmt(r['steady_docs_per_s'])} steady, "
+            f"{_fmt(r['docs_per_cpu_s'])} per CPU-second (vs bare spaCy with as many processes)"
         )
     e2e = report.get("e2e")
     if e2e:
         steps = ", ".join(
-            f"{s['name']} {_fmt(s['wall_s'], '.1f')} s / {_fmt(s['tree_peak_rss_mb'], '.0f')} MB"
+            f"{s['name']} {_fmt(s['wall_s'], '.1f')} s, {_fmt(s['cpu_s'], '.0f')} CPU s, "
+            f"{_fmt(s['tree_peak_rss_mb'], '.0f')} MB"
             for s in e2e["steps"]
         )
         rate = e2e["docs"] / e2e["wall_s"] if e2e["wall_s"] else 0.0
@@ -252,6 +302,9 @@ def print_report(report: dict[str, Any]) -> None:
             f"  end to end on {e2e['docs']} articles: {e2e['wall_s']:.1f} s, {rate:.2f} docs/s ({steps}); "
             f"peak {e2e['peak_tree_rss_mb']:.0f} MB; batch {e2e['batch']}; load {e2e['load_stats']}"
         )
+        for step in e2e["steps"]:
+            if step["rc"] != 0:
+                print(f"  {step['name']} FAILED (exit {step['rc']}): {step['stderr_tail']}")
     print(f"  load average at the end: {report.get('load_average_end')}")
 
 
