@@ -11,7 +11,7 @@ import pytest
 from ledger_factories import arrest_story, charge_story, unrelated_plot, verdict_story, wire_copy
 from ledger_stores import BACKENDS, open_test_store
 from threatledger.model import Extraction
-from threatledger.store import sql_bulk
+from threatledger.store import sql_bulk, sqldb
 from threatledger.store.sql_store import SQLStore
 
 # (child table, column, parent table, key): the references PostgreSQL does not check row by row
@@ -65,9 +65,12 @@ def rows(store: SQLStore, sql: str) -> list[tuple[object, ...]]:
     return sorted(tuple(r) for r in store.db.execute(sql).fetchall())
 
 
+@pytest.mark.parametrize("copy_min_rows", [0, sqldb.COPY_MIN_ROWS])
 def test_store_bulk_stores_what_the_full_path_stores_for_exact_names(
-    backend: str, store: SQLStore, tmp_path: Path
+    backend: str, store: SQLStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, copy_min_rows: int
 ) -> None:
+    """Rows sent by COPY (PostgreSQL, or a few by INSERT) or executemany (SQLite) are the same rows."""
+    monkeypatch.setattr(sqldb, "COPY_MIN_ROWS", copy_min_rows)
     batch = [charge_story(), unrelated_plot()]
     with open_test_store(backend, tmp_path / "b") as full:
         full_stats = full.add_extractions(batch)
@@ -123,6 +126,7 @@ def test_store_bulk_chunks_keys_and_sequences(store: SQLStore, monkeypatch: pyte
     """Chunks of two documents (sent while the next is built), a stored document in the second chunk:
     keys stay unique, and the full path adds rows after it."""
     monkeypatch.setattr(sql_bulk, "CHUNK_DOCUMENTS", 2)
+    monkeypatch.setattr(sqldb, "COPY_MIN_ROWS", 0)
     store.add_extraction(unrelated_plot())
     other = wire_copy(charge_story(), "ostend-charge-2", {"Tuesday": "Wednesday"})
     batch = [charge_story(), arrest_story(), unrelated_plot(), other]

@@ -37,12 +37,12 @@ def query_of(db: Database, text: str) -> str:
 
 def index_document(db: Database, pk: int, title: str | None, text: str) -> None:
     if db.dialect == "sqlite":
-        db.execute("INSERT INTO documents_fts (rowid, title, text) VALUES (?, ?, ?)", (pk, title or "", text))
+        db.defer("documents_fts", ("rowid", "title", "text"), [(pk, title or "", text)])
 
 
 def index_event(db: Database, pk: int, sentence: str) -> None:
     if db.dialect == "sqlite":
-        db.execute("INSERT INTO events_fts (rowid, sentence) VALUES (?, ?)", (pk, sentence))
+        db.defer("events_fts", ("rowid", "sentence"), [(pk, sentence)])
 
 
 def index_documents(db: Database, rows: Sequence[tuple[int, str | None, str]]) -> None:

@@ -39,7 +39,7 @@ from threatledger.store.sql_query import (
     store_stats,
 )
 from threatledger.store.sql_write import write_extraction
-from threatledger.store.sqldb import Database
+from threatledger.store.sqldb import BufferedDatabase, Database
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -138,10 +138,14 @@ class SQLStore:
         with self.transaction() as db:
             if not resolve:
                 return write_bulk(db, extractions)
+            buffered = BufferedDatabase(db)  # rows nothing reads back go in bulk
             for extraction in extractions:
                 stats.add(
-                    write_extraction(db, extraction) if extraction.error is None else IngestStats(failed=1)
+                    write_extraction(buffered, extraction)
+                    if extraction.error is None
+                    else IngestStats(failed=1)
                 )
+            buffered.flush()
         return stats
 
     @guarded

@@ -181,23 +181,12 @@ def _write_entities(ctx: _Context) -> None:
 
 
 def _insert_doc_entity(ctx: _Context, entity: Entity, hit: Resolution) -> None:
-    ctx.conn.execute(
-        "INSERT OR IGNORE INTO doc_entities (extraction_pk, local_id, entity_id, name, type, country,"
-        " aliases, method) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            ctx.extraction_pk,
-            entity.id,
-            hit.entity_id,
-            entity.name,
-            entity.type,
-            entity.country,
-            json.dumps(list(entity.aliases)),
-            hit.method,
-        ),
-    )
-    ctx.conn.executemany(
-        'INSERT INTO mentions (extraction_pk, local_id, text, start, "end", extractor)'
-        " VALUES (?, ?, ?, ?, ?, ?)",
+    aliases = json.dumps(list(entity.aliases))
+    row = (ctx.extraction_pk, entity.id, hit.entity_id, entity.name, entity.type, entity.country, aliases)
+    ctx.conn.defer("doc_entities", DOC_ENTITY_COLUMNS, [(*row, hit.method)], ignore=True)
+    ctx.conn.defer(
+        "mentions",
+        MENTION_COLUMNS,
         [
             (
                 ctx.extraction_pk,
@@ -210,6 +199,13 @@ def _insert_doc_entity(ctx: _Context, entity: Entity, hit: Resolution) -> None:
             for m in entity.mentions
         ],
     )
+
+
+DOC_ENTITY_COLUMNS = tuple("extraction_pk local_id entity_id name type country aliases method".split())
+MENTION_COLUMNS = tuple("extraction_pk local_id text start end extractor".split())
+ARGUMENT_COLUMNS = tuple("event_pk role position name text local_entity_id entity_id cur_entity_id".split())
+EVENT_MENTION_COLUMNS = ("event_pk", "start", "end", "extractor")
+AUDIT_COLUMNS = tuple("at actor action target_kind target_id detail".split())
 
 
 def event_groups(extraction: Extraction) -> list[tuple[str | None, str, list[Event]]]:
@@ -398,9 +394,8 @@ def _insert_event(
     pk = int(cur.fetchone()[0])
     sql_fts.index_event(ctx.conn, pk, event.sentence)
     _insert_arguments(ctx, pk, event)
-    ctx.conn.executemany(
-        'INSERT INTO event_mentions (event_pk, start, "end", extractor) VALUES (?, ?, ?, ?)',
-        [(pk, m.start, m.end, m.extractor) for m in event.mentions],
+    ctx.conn.defer(
+        "event_mentions", EVENT_MENTION_COLUMNS, [(pk, m.start, m.end, m.extractor) for m in event.mentions]
     )
 
 
@@ -411,12 +406,7 @@ def _insert_arguments(ctx: _Context, event_pk: int, event: Event) -> None:
             hit = ctx.lookup(arg.entity_id, arg.name)
             entity_id = hit[0] if hit else None
             rows.append((event_pk, role, position, arg.name, arg.text, arg.entity_id, entity_id, entity_id))
-    ctx.conn.executemany(
-        "INSERT INTO event_args (event_pk, role, position, name, text, local_entity_id, entity_id,"
-        " cur_entity_id)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    ctx.conn.defer("event_args", ARGUMENT_COLUMNS, rows)
 
 
 def _audit(
@@ -429,7 +419,6 @@ def _audit(
     *,
     actor: str = "ingest",
 ) -> None:
-    conn.execute(
-        "INSERT INTO audit_log (at, actor, action, target_kind, target_id, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        (now, actor, action, kind, target, json.dumps(detail, sort_keys=True)),
+    conn.defer(
+        "audit_log", AUDIT_COLUMNS, [(now, actor, action, kind, target, json.dumps(detail, sort_keys=True))]
     )

@@ -52,6 +52,13 @@ class Database:
     def reset_sequence(self, table: str, column: str = "pk") -> None:
         """After rows were given their keys by the writer (SQLite's rowid keys need nothing)."""
 
+    def defer(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
+    ) -> None:
+        """Insert rows that nothing reads back before the transaction ends: at once here; a
+        :class:`BufferedDatabase` keeps them for one bulk insert."""
+        self.insert_rows(table, columns, rows, ignore=ignore)
+
     def insert_rows(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
     ) -> None:
@@ -60,6 +67,49 @@ class Database:
             verb = "INSERT OR IGNORE" if ignore else "INSERT"
             marks = ", ".join("?" * len(columns))
             self.raw.executemany(f"{verb} INTO {table} ({column_list(columns)}) VALUES ({marks})", rows)
+
+
+class BufferedDatabase(Database):
+    """A database whose deferred rows are kept and sent in bulk (``COPY`` or ``executemany``) by
+    :meth:`flush`, or when ``limit`` rows wait; everything else goes straight through."""
+
+    def __init__(self, inner: Database, *, limit: int = 50_000) -> None:
+        super().__init__(inner.raw)
+        self.inner, self.limit, self.dialect = inner, limit, inner.dialect
+        self.waiting: dict[tuple[str, tuple[str, ...], bool], list[Sequence[Any]]] = {}
+        self.count = 0
+
+    def translate(self, sql: str) -> str:
+        return self.inner.translate(sql)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Cursor:
+        return self.inner.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self.inner.executemany(sql, rows)
+
+    def insert_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
+    ) -> None:
+        self.inner.insert_rows(table, columns, rows, ignore=ignore)
+
+    def reset_sequence(self, table: str, column: str = "pk") -> None:
+        self.inner.reset_sequence(table, column)
+
+    def defer(
+        self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
+    ) -> None:
+        self.waiting.setdefault((table, tuple(columns), ignore), []).extend(rows)
+        self.count += len(rows)
+        if self.count >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the waiting rows, table by table in the order they were first deferred."""
+        for (table, columns, ignore), rows in self.waiting.items():
+            self.inner.insert_rows(table, columns, rows, ignore=ignore)
+        self.waiting.clear()
+        self.count = 0
 
 
 class SQLiteDatabase(Database):
@@ -113,6 +163,9 @@ def to_postgres(sql: str) -> str:
     return _ROWID.sub("seq", out)
 
 
+COPY_MIN_ROWS = 200  # fewer rows than this are inserted, not copied
+
+
 class PostgresDatabase(Database):
     """A psycopg 3 connection in autocommit mode; transactions are opened with ``BEGIN``."""
 
@@ -131,10 +184,16 @@ class PostgresDatabase(Database):
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
     ) -> None:
         """``COPY`` the rows in; with ``ignore``, through a staging table and ``ON CONFLICT DO NOTHING``
-        (``COPY`` itself cannot skip a row)."""
+        (``COPY`` itself cannot skip a row). A few rows go in by ``executemany``, which costs less."""
         if not rows:
             return
         names = column_list(columns)
+        if len(rows) < COPY_MIN_ROWS:
+            marks = ", ".join(["%s"] * len(columns))
+            conflict = " ON CONFLICT DO NOTHING" if ignore else ""
+            with self.raw.cursor() as cursor:
+                cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}){conflict}", rows)
+            return
         with self.raw.cursor() as cursor:
             if not ignore:
                 _copy(cursor, f"{table} ({names})", rows)
