@@ -80,144 +80,75 @@ LAST = (
     "Najafi Pakzad Rahmani Saberi Torabi Vaziri Yousefi Zarei Petrov Ivanov Smirnov Kuznetsov Popov "
     "Vasiliev Pavlov Semenov Golubev Vinogradov Bogdanov Vorobiev Kiselev Makarov Andreev Kovalev Ilyin"
 ).split()
-CITIES = (
-    ("Vienna", "AT"),
-    ("Berlin", "DE"),
-    ("Hamburg", "DE"),
-    ("Munich", "DE"),
-    ("Paris", "FR"),
-    ("Lyon", "FR"),
-    ("London", "GB"),
-    ("Manchester", "GB"),
-    ("Brussels", "BE"),
-    ("Antwerp", "BE"),
-    ("Amsterdam", "NL"),
-    ("Rotterdam", "NL"),
-    ("The Hague", "NL"),
-    ("Copenhagen", "DK"),
-    ("Aarhus", "DK"),
-    ("Stockholm", "SE"),
-    ("Oslo", "NO"),
-    ("Helsinki", "FI"),
-    ("Prague", "CZ"),
-    ("Warsaw", "PL"),
-    ("Madrid", "ES"),
-    ("Barcelona", "ES"),
-    ("Rome", "IT"),
-    ("Milan", "IT"),
-    ("Zurich", "CH"),
-    ("Geneva", "CH"),
-    ("Istanbul", "TR"),
-    ("Ankara", "TR"),
-    ("Dubai", "AE"),
-    ("Erbil", "IQ"),
-    ("Baghdad", "IQ"),
-    ("Toronto", "CA"),
-    ("New York", "US"),
-    ("Washington", "US"),
-    ("Los Angeles", "US"),
-    ("Tbilisi", "GE"),
-    ("Vilnius", "LT"),
-    ("Riga", "LV"),
-    ("Sofia", "BG"),
-    ("Athens", "GR"),
+CITIES = tuple(
+    tuple(c.strip().rsplit(" ", 1))
+    for c in (
+        "Vienna AT, Berlin DE, Hamburg DE, Munich DE, Paris FR, Lyon FR, London GB, Manchester GB,"
+        " Brussels BE, Antwerp BE, Amsterdam NL, Rotterdam NL, The Hague NL, Copenhagen DK, Aarhus DK,"
+        " Stockholm SE, Oslo NO, Helsinki FI, Prague CZ, Warsaw PL, Madrid ES, Barcelona ES, Rome IT,"
+        " Milan IT, Zurich CH, Geneva CH, Istanbul TR, Ankara TR, Dubai AE, Erbil IQ, Baghdad IQ,"
+        " Toronto CA, New York US, Washington US, Los Angeles US, Tbilisi GE, Vilnius LT, Riga LV,"
+        " Sofia BG, Athens GR"
+    ).split(",")
 )
-SPONSORS = (
-    ("Islamic Revolutionary Guard Corps", "IR", "Tehran"),
-    ("Quds Force", "IR", "Tehran"),
-    ("Ministry of Intelligence and Security", "IR", "Tehran"),
-    ("Main Intelligence Directorate", "RU", "Moscow"),
-    ("Federal Security Service", "RU", "Moscow"),
-    ("Ministry of State Security", "CN", "Beijing"),
-    ("Reconnaissance General Bureau", "KP", "Pyongyang"),
-    ("General Intelligence Presidency", "SA", "Riyadh"),
+SPONSORS = tuple(
+    tuple(line.split(" | "))
+    for line in """Islamic Revolutionary Guard Corps | IR | Tehran
+Quds Force | IR | Tehran
+Ministry of Intelligence and Security | IR | Tehran
+Main Intelligence Directorate | RU | Moscow
+Federal Security Service | RU | Moscow
+Ministry of State Security | CN | Beijing
+Reconnaissance General Bureau | KP | Pyongyang
+General Intelligence Presidency | SA | Riyadh""".splitlines()
 )
 VIOLENT = ("PLOT", "PLOT", "ATTACK", "KILLING", "THREAT", "CYBERATTACK")
 LEGAL_STEPS = ("ARREST", "SEARCH_RAID", "CHARGE", "TRIAL", "CONVICTION", "SENTENCE", "RELEASE")
 ASIDES = ("SANCTION", "DIPLOMATIC_ACTION", "EXTRADITION", "TRANSFER", "ARREST", "CHARGE")
-# type -> (sentence, trigger, role -> slot); slots: suspect, victim, sponsor, city, police, prosecutors,
+# type | trigger | role=slot ... | sentence; slots: suspect, victim, sponsor, city, police, prosecutors,
 # court, capital
+_TEMPLATE_LINES = """\
+PLOT | plotted | agent=suspect target=victim sponsor=sponsor place=city
+    {suspect} plotted to kill {victim} in {city} for the {sponsor}, prosecutors said.
+ATTACK | attacked | agent=suspect target=victim place=city
+    {suspect} attacked {victim} with a knife outside a cafe in {city}.
+KILLING | shot dead | agent=suspect target=victim place=city
+    {victim} was shot dead in {city}, and police named {suspect} as the gunman.
+THREAT | threatened | agent=suspect target=victim place=city
+    {suspect} threatened {victim} in messages sent to {city}.
+CYBERATTACK | broke into | agent=sponsor target=victim place=city
+    Hackers of the {sponsor} broke into the phone of {victim} in {city}.
+ARREST | arrested | agent=police target=suspect
+    The {police} arrested {suspect} at a railway station.
+SEARCH_RAID | searched | target=suspect place=city
+    Officers searched the flat of {suspect} in {city} and seized phones and cash.
+CHARGE | charged | agent=prosecutors target=suspect
+    {prosecutors} charged {suspect} with attempted murder.
+TRIAL | trial | target=suspect place=city
+    The trial of {suspect} opened before the regional court in {city}.
+CONVICTION | convicted | agent=court target=suspect
+    The {court} convicted {suspect} of attempted murder.
+SENTENCE | sentenced | agent=court target=suspect
+    The {court} sentenced {suspect} to 14 years in prison.
+RELEASE | released | target=suspect place=capital
+    {suspect} was released and flown to {capital} in a prisoner exchange.
+TRANSFER | transferred | target=suspect place=capital
+    {suspect} was transferred to {capital} to serve the sentence.
+EXTRADITION | extradition | agent=court target=suspect
+    The {court} approved the extradition of {suspect}.
+SANCTION | sanctions | target=sponsor
+    The European Union imposed sanctions on the {sponsor} over the case.
+DIPLOMATIC_ACTION | expelled | place=city
+    The government in {city} expelled two diplomats over the {sponsor} plot.
+"""
+_PAIRS = list(zip(*[iter(_TEMPLATE_LINES.splitlines())] * 2, strict=True))
 TEMPLATES: dict[str, tuple[str, str, dict[str, str]]] = {
-    "PLOT": (
-        "{suspect} plotted to kill {victim} in {city} for the {sponsor}, prosecutors said.",
-        "plotted",
-        {"agent": "suspect", "target": "victim", "sponsor": "sponsor", "place": "city"},
-    ),
-    "ATTACK": (
-        "{suspect} attacked {victim} with a knife outside a cafe in {city}.",
-        "attacked",
-        {"agent": "suspect", "target": "victim", "place": "city"},
-    ),
-    "KILLING": (
-        "{victim} was shot dead in {city}, and police named {suspect} as the gunman.",
-        "shot dead",
-        {"agent": "suspect", "target": "victim", "place": "city"},
-    ),
-    "THREAT": (
-        "{suspect} threatened {victim} in messages sent to {city}.",
-        "threatened",
-        {"agent": "suspect", "target": "victim", "place": "city"},
-    ),
-    "CYBERATTACK": (
-        "Hackers of the {sponsor} broke into the phone of {victim} in {city}.",
-        "broke into",
-        {"agent": "sponsor", "target": "victim", "place": "city"},
-    ),
-    "ARREST": (
-        "The {police} arrested {suspect} at a railway station.",
-        "arrested",
-        {"agent": "police", "target": "suspect"},
-    ),
-    "SEARCH_RAID": (
-        "Officers searched the flat of {suspect} in {city} and seized phones and cash.",
-        "searched",
-        {"target": "suspect", "place": "city"},
-    ),
-    "CHARGE": (
-        "{prosecutors} charged {suspect} with attempted murder.",
-        "charged",
-        {"agent": "prosecutors", "target": "suspect"},
-    ),
-    "TRIAL": (
-        "The trial of {suspect} opened before the regional court in {city}.",
-        "trial",
-        {"target": "suspect", "place": "city"},
-    ),
-    "CONVICTION": (
-        "The {court} convicted {suspect} of attempted murder.",
-        "convicted",
-        {"agent": "court", "target": "suspect"},
-    ),
-    "SENTENCE": (
-        "The {court} sentenced {suspect} to 14 years in prison.",
-        "sentenced",
-        {"agent": "court", "target": "suspect"},
-    ),
-    "RELEASE": (
-        "{suspect} was released and flown to {capital} in a prisoner exchange.",
-        "released",
-        {"target": "suspect", "place": "capital"},
-    ),
-    "TRANSFER": (
-        "{suspect} was transferred to {capital} to serve the sentence.",
-        "transferred",
-        {"target": "suspect", "place": "capital"},
-    ),
-    "EXTRADITION": (
-        "The {court} approved the extradition of {suspect}.",
-        "extradition",
-        {"agent": "court", "target": "suspect"},
-    ),
-    "SANCTION": (
-        "The European Union imposed sanctions on the {sponsor} over the case.",
-        "sanctions",
-        {"target": "sponsor"},
-    ),
-    "DIPLOMATIC_ACTION": (
-        "The government in {city} expelled two diplomats over the {sponsor} plot.",
-        "expelled",
-        {"place": "city"},
-    ),
+    head.split(" | ")[0]: (
+        sentence.strip(),
+        head.split(" | ")[1],
+        dict(pair.split("=") for pair in head.split(" | ")[2].split()),
+    )
+    for head, sentence in _PAIRS
 }
 SLOT_TYPES = {
     "suspect": "PERSON",
@@ -266,13 +197,14 @@ def _document(i: int, rng: random.Random, case: dict[str, Any]) -> Extraction:
     doc_id = f"bench-{i:07d}"
     n = max(2, min(18, round(rng.gauss(10, 2.5))))
     types = [case["violent"], *_event_types(rng, n, len(case["suspects"]))]
-    day, sentences, plans = case["start"], [], []
+    day, sentences, plans, kinds = case["start"], [], [], {}
     for k, event_type in enumerate(types):
         template, trigger, roles = TEMPLATES[event_type]
         values = {**case, "suspect": case["suspects"][k % len(case["suspects"])]}
         sentence = template.format(**values).replace("the The ", "The ")
         sentences.append(f"{sentence[:-1]} on {day.day} {day:%B %Y}.")
         plans.append((event_type, trigger, {r: values[s] for r, s in roles.items()}, day.isoformat()))
+        kinds.update((values[slot], SLOT_TYPES[slot]) for slot in roles.values() if values[slot] not in kinds)
         day += timedelta(days=rng.randint(1, 200))
     text = " ".join(s[0].upper() + s[1:] for s in sentences)
     document = Document(
@@ -283,34 +215,22 @@ def _document(i: int, rng: random.Random, case: dict[str, Any]) -> Extraction:
         published=day,
         outlet="Bench Wire",
     )
-    entities = _entities(doc_id, text, plans)
+    entities = _entities(doc_id, text, kinds)
     events = _events(doc_id, text, sentences, plans, {e.name: e.id for e in entities})
     summary = f"{case['violent'].title()} against {case['victim']} in {case['city']}"
     incident = Incident(cid("inc", doc_id), summary, tuple(e.id for e in events))
     return Extraction(document, entities, events, [incident], EXTRACTOR)
 
 
-def _entities(doc_id: str, text: str, plans: list[tuple[str, str, dict[str, str], str]]) -> list[Entity]:
-    names = dict.fromkeys(name for _, _, roles, _ in plans for name in roles.values())
+def _entities(doc_id: str, text: str, kinds: dict[str, str]) -> list[Entity]:
     entities = []
-    for name in names:
+    for name, kind in kinds.items():
         at, mentions = text.find(name), []
         while at >= 0:
             mentions.append(Mention(name, Provenance(doc_id, at, at + len(name), EXTRACTOR)))
             at = text.find(name, at + len(name))
-        entities.append(Entity(cid("e", doc_id, name), name, _entity_type(name), tuple(mentions)))
+        entities.append(Entity(cid("e", doc_id, name), name, kind, tuple(mentions)))
     return entities
-
-
-PLACES = frozenset({c for c, _ in CITIES} | {capital for _, _, capital in SPONSORS})
-
-
-def _entity_type(name: str) -> str:
-    if name in PLACES:
-        return "PLACE"
-    if name.endswith(" police") or " in " in name or name in {s for s, _, _ in SPONSORS}:
-        return "ORG"
-    return "PERSON"
 
 
 def _events(
