@@ -97,10 +97,15 @@ class Run:
     status: int | None = None
 
     def stdout(self) -> list[str]:
-        return self.out.read_text(encoding="utf-8", errors="replace").splitlines()
+        """Its stdout lines (none when it was killed before it opened the file)."""
+        return _read(self.out).splitlines()
 
     def stderr(self) -> str:
-        return self.err.read_text(encoding="utf-8", errors="replace")
+        return _read(self.err)
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
 class ForkServer:
@@ -150,10 +155,10 @@ class ForkServer:
         """Whether ``line`` appeared on the run's stderr before it ended."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if run.err.exists() and line in run.stderr().splitlines():
+            if line in run.stderr().splitlines():
                 return True
             if _ended(run.pid):
-                return run.err.exists() and line in run.stderr().splitlines()
+                return line in run.stderr().splitlines()
             time.sleep(0.002)
         return False
 
