@@ -4,6 +4,7 @@ servers are refused."""
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from threatledger.model import Document
 
 __all__ = ["site"]  # the fixture, imported from the support module
 LOCAL = FetchPolicy(allow_private=True)
+needs_feedparser = pytest.mark.skipif(importlib.util.find_spec("feedparser") is None, reason="feedparser")
 
 
 def test_feed_fetch_document_reads_the_main_text(site: Site) -> None:
@@ -134,6 +136,7 @@ def test_feed_fetch_refuses_documents_that_are_not_pages(site: Site) -> None:
         fetch_document(url, allow_private=True)
 
 
+@needs_feedparser
 def test_feed_fetch_reads_an_rss_feed(site: Site) -> None:
     feed = serve_articles(site, {"/news/courier": ARTICLE_ARREST, "/news/market": ARTICLE_MARKET})
     entries = fetch_feed(feed, policy=LOCAL)
@@ -142,6 +145,7 @@ def test_feed_fetch_reads_an_rss_feed(site: Site) -> None:
     assert entries[0].published == date(2024, 3, 12)
 
 
+@needs_feedparser
 def test_feed_fetch_reads_atom_with_relative_links() -> None:
     atom = (
         '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
@@ -152,6 +156,7 @@ def test_feed_fetch_reads_atom_with_relative_links() -> None:
     assert (entry.url, entry.title, entry.published) == ("https://wire.example/a/1", "One", date(2024, 5, 2))
 
 
+@needs_feedparser
 def test_feed_fetch_rejects_a_page_that_is_not_a_feed() -> None:
     with pytest.raises(ParseError, match="cannot read the feed"):
         parse_feed(b"<html><body><p>Home page</p></body></html>", base_url="https://wire.example/")
