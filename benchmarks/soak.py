@@ -161,7 +161,7 @@ async def timed_load(base: str, paths: list[str], rate: float, seconds: float, p
     return {"results": results, "rss": samples, "sent": sent, "wall_s": time.perf_counter() - started}
 
 
-def soak(*, minutes: float, rate: float, documents: int) -> dict[str, Any]:
+def soak(*, minutes: float, rate: float, documents: int, ingest_runs: bool = True) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp, open(Path(tmp) / "server.log", "w+b") as log:
         db = api_load.build_ledger(Path(tmp), documents=documents, ingest=None)
         port = api_load.free_port()
@@ -173,11 +173,13 @@ def soak(*, minutes: float, rate: float, documents: int) -> dict[str, Any]:
             bound = listening_addresses(port)
             before = httpx.get(f"{base}/api/stats").json()["stats"]
             paths = api_load.request_mix(base)
-            worker.start()
+            if ingest_runs:
+                worker.start()
             warm = asyncio.run(timed_load(base, paths, rate, min(WARM_UP_S, minutes * 60 / 10), server.pid))
             run = asyncio.run(timed_load(base, paths, rate, minutes * 60, server.pid))
             ingest.stop.set()
-            worker.join(timeout=600)
+            if ingest_runs:
+                worker.join(timeout=600)
             after = httpx.get(f"{base}/api/stats").json()["stats"]
         finally:
             ingest.stop.set()
@@ -417,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10.0, help="Minutes of load (default 10).")
     parser.add_argument("--rate", type=float, default=40.0, help="Requests a second (default 40).")
     parser.add_argument("--documents", type=int, default=300, help="Generated ledger (default 300).")
+    parser.add_argument("--no-ingest", action="store_true", help="Soak without the ingest (a control).")
     parser.add_argument("--faults", action="store_true", help="Kill ingest and review instead of soaking.")
     parser.add_argument("--kills", type=int, default=100, help="Kills of each kind (default 100).")
     parser.add_argument("--seed", type=int, default=20240601)
@@ -427,7 +430,9 @@ def main(argv: list[str] | None = None) -> int:
         out = faults(args.kills, args.seed)
         ok = not out["ingest"]["failures"] and not out["review"]["failures"]
     else:
-        out = soak(minutes=args.minutes, rate=args.rate, documents=args.documents)
+        out = soak(
+            minutes=args.minutes, rate=args.rate, documents=args.documents, ingest_runs=not args.no_ingest
+        )
         ok = out["errors"] == 0 and out["ingest"]["failed_rounds"] == 0
     print(json.dumps(out, indent=2) if args.json else summary(out, faults=args.faults))
     return 0 if ok else 1

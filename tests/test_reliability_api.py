@@ -12,6 +12,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from api_helpers import AUTH, TOKEN, build_store, stories, stub_extractor
 from ledger_factories import DocBuilder
 from threatledger.api import context as api_context
 from threatledger.api import create_app
+from threatledger.api.ledger import LedgerCache
 from threatledger.model import Document, Extraction
 from threatledger.web.pages import FILTERS as PAGE_FILTERS
 from threatledger.web.templating import safe_href
@@ -524,3 +526,60 @@ def test_reliability_api_serve_listens_on_loopback_only(db: str, tmp_path: Path)
         server.terminate()
         server.wait(timeout=30)
         log.close()
+
+
+# the ledger cache while another process writes
+
+
+class SlowStore:
+    """Counts that change when told; building the index waits until released."""
+
+    def __init__(self) -> None:
+        self.documents = 1
+        self.release = threading.Event()
+        self.builds = 0
+
+    def stats(self) -> Any:
+        counts = {"documents": self.documents}
+        return type("Stats", (), {"to_dict": lambda _: counts})()
+
+    def export_documents(self) -> Iterator[dict[str, Any]]:
+        self.builds += 1
+        assert self.release.wait(timeout=10), "the build was never released"
+        return iter([])
+
+    def open_cases(self) -> list[Any]:
+        return []
+
+
+def test_reliability_api_cache_serves_the_last_index_while_another_process_writes() -> None:
+    """An ingest in another process changes the counts every few seconds: one reader rebuilds the index,
+    the others get the last one at once, and /api/stats never waits for a build."""
+    store, cache = SlowStore(), LedgerCache(ttl=0)
+    store.release.set()
+    first = cache.index(store)  # type: ignore[arg-type]
+    store.release.clear()
+    store.documents = 2  # written by another process
+    builder = threading.Thread(target=cache.index, args=(store,))
+    builder.start()
+    deadline = time.monotonic() + 10
+    while store.builds < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    assert cache.index(store) is first  # type: ignore[arg-type]
+    assert cache.stats(store).to_dict() == {"documents": 2}  # type: ignore[arg-type]
+    assert time.monotonic() - started < 1
+    store.release.set()
+    builder.join(timeout=10)
+    assert cache.index(store) is not first  # type: ignore[arg-type]
+    assert store.builds == 2
+
+
+def test_reliability_api_cache_after_a_write_here_readers_wait_for_the_new_index() -> None:
+    store, cache = SlowStore(), LedgerCache(ttl=60)
+    store.release.set()
+    first = cache.index(store)  # type: ignore[arg-type]
+    store.documents = 2
+    cache.invalidate()  # a write through this app
+    assert cache.index(store) is not first  # type: ignore[arg-type]
+    assert store.builds == 2

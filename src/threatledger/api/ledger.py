@@ -13,6 +13,7 @@ import math
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -118,47 +119,74 @@ class LedgerCache:
     """The store's counts, the index and the open cases, shared by all requests (thread-safe).
 
     The counts are read again at most every ``ttl`` seconds; when they changed, the index and the open
-    cases are rebuilt on their next use. Writes through this app call :meth:`invalidate`, so they show
-    at once; writes by another process show within ``ttl`` seconds.
+    cases are rebuilt on their next use, by one thread at a time and never under the lock that the counts
+    take, so ``/api/stats`` does not wait for a build. Writes through this app call :meth:`invalidate`,
+    and the next reader waits for the rebuilt index, so they show at once. Writes by another process (an
+    ingest beside the server) show within ``ttl`` seconds plus one build; meanwhile the other readers
+    are served the last index instead of queueing behind a build that a busy ingest would restart every
+    ``ttl`` seconds (the soak in ``benchmarks/soak.py`` timed out 8% of its requests that way).
     """
 
     def __init__(self, ttl: float = 2.0) -> None:
         self.ttl = ttl
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the fields; held only for moments
+        self._build_lock = threading.Lock()  # one build at a time
         self._checked = -math.inf
         self._key: str | None = None
         self._stats: StoreStats | None = None
-        self._index: LedgerIndex | None = None
-        self._open_cases: list[OpenCase] | None = None
+        self._built: dict[str, tuple[str, Any]] = {}  # "index" / "open_cases" -> (key built for, value)
+        self._wait: set[str] = {"index", "open_cases"}  # rebuilt before anyone reads them again
 
     def invalidate(self) -> None:
         with self._lock:
             self._checked = -math.inf
+            self._wait = {"index", "open_cases"}
 
-    def _refresh(self, store: Store) -> StoreStats:
-        """The counts, read again when they are older than ``ttl``; call with the lock held."""
-        if self._stats is None or time.monotonic() - self._checked > self.ttl:
-            stats = store.stats()
-            key = json.dumps(stats.to_dict(), sort_keys=True)
-            if key != self._key:
-                self._key, self._index, self._open_cases = key, None, None
-            self._stats, self._checked = stats, time.monotonic()
-        return self._stats
+    def _refresh(self, store: Store) -> tuple[StoreStats, str]:
+        """The counts and their key, read again when they are older than ``ttl``."""
+        with self._lock:
+            fresh = time.monotonic() - self._checked <= self.ttl
+            if fresh and self._stats is not None and self._key is not None:
+                return self._stats, self._key
+        stats = store.stats()
+        key = json.dumps(stats.to_dict(), sort_keys=True)
+        with self._lock:
+            self._stats, self._key, self._checked = stats, key, time.monotonic()
+        return stats, key
 
     def stats(self, store: Store) -> StoreStats:
-        with self._lock:
-            return self._refresh(store)
+        return self._refresh(store)[0]
 
     def index(self, store: Store) -> LedgerIndex:
-        with self._lock:
-            self._refresh(store)
-            if self._index is None:
-                self._index = build_index(store)
-            return self._index
+        index: LedgerIndex = self._cached("index", store, build_index)
+        return index
 
     def open_cases(self, store: Store) -> list[OpenCase]:
+        cases: list[OpenCase] = self._cached("open_cases", store, lambda s: s.open_cases())
+        return cases
+
+    def _cached(self, name: str, store: Store, build: Callable[[Store], Any]) -> Any:
+        """The value for the current counts; the last one while another thread builds, unless this app
+        wrote since (then wait for the build)."""
+        _, key = self._refresh(store)
         with self._lock:
-            self._refresh(store)
-            if self._open_cases is None:
-                self._open_cases = store.open_cases()
-            return self._open_cases
+            held, must_wait = self._built.get(name), name in self._wait
+        if held is not None and held[0] == key:
+            return held[1]
+        if held is not None and not must_wait:
+            if not self._build_lock.acquire(blocking=False):
+                return held[1]
+        else:
+            self._build_lock.acquire()
+        try:
+            with self._lock:
+                held, must_wait = self._built.get(name), name in self._wait
+            if held is not None and held[0] == key and not must_wait:
+                return held[1]
+            value = build(store)
+            with self._lock:
+                self._built[name] = (key, value)
+                self._wait.discard(name)
+            return value
+        finally:
+            self._build_lock.release()
