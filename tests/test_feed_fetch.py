@@ -5,13 +5,14 @@ servers are refused."""
 from __future__ import annotations
 
 import importlib.util
+import zlib
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from test_feed_support import ARTICLE_ARREST, ARTICLE_MARKET, Route, Site, page_html, serve_articles, site
-from threatledger.errors import FetchError, ParseError, TooLargeError
+from threatledger.errors import BinaryInputError, FetchError, ParseError, TooLargeError
 from threatledger.ingest import DocumentFailure
 from threatledger.ingest import url as url_module
 from threatledger.ingest.feed import fetch_feed, parse_feed, read_feed_list
@@ -61,6 +62,9 @@ def test_feed_fetch_refuses_loopback_without_the_flag(site: Site) -> None:
         "http://[fe80::1]/",
         "http://[fd00::1]/",
         "http://[::ffff:127.0.0.1]/",
+        "http://[64:ff9b::a9fe:a9fe]/",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[::a9fe:a9fe]/",
         "https://127.0.0.1:8443/",
     ],
 )
@@ -182,3 +186,34 @@ def test_feed_fetch_read_locations_mixes_urls_and_files(site: Site, tmp_path: Pa
     [fetched] = read_locations([url], allow_private=True)
     assert isinstance(fetched, Document)
     assert fetched.url == url
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "gzip, gzip"])
+def test_feed_fetch_undoes_content_codings(site: Site, coding: str) -> None:
+    body = page_html(ARTICLE_ARREST).encode("utf-8")
+    for name in reversed([c.strip() for c in coding.split(",")]):
+        body = zlib.compress(body, 9, wbits=31 if name == "gzip" else 15)
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Encoding": coding}
+    site.routes["/coded"] = Route(200, body, headers)
+    document = fetch_document(site.url("/coded"), allow_private=True)
+    assert "arrested Tomas Reiner" in document.text
+
+
+def test_feed_fetch_refuses_unknown_codings(site: Site) -> None:
+    site.routes["/br"] = Route(200, b"xx", {"Content-Type": "text/html", "Content-Encoding": "br"})
+    with pytest.raises(FetchError, match="unsupported content coding"):
+        fetch_url(site.url("/br"), policy=LOCAL)
+
+
+def test_feed_fetch_refuses_binary_served_as_html(site: Site) -> None:
+    url = site.page("/x.html", bytes(range(256)) * 8, content_type="text/html")
+    with pytest.raises(BinaryInputError, match="binary data"):
+        fetch_document(url, allow_private=True)
+
+
+@needs_feedparser
+def test_feed_fetch_feedparser_failures_are_parse_errors() -> None:
+    content = b'<rss version="2.0"><channel><title>W</title><item><title>&#x110000;</title>'
+    content += b"<link>https://wire.example/a/1</link></item></channel></rss>"
+    with pytest.raises(ParseError, match="cannot read the feed"):
+        parse_feed(content, base_url="https://wire.example/")

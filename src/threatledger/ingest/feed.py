@@ -41,7 +41,13 @@ def parse_feed(content: bytes, *, base_url: str, source: str | None = None) -> l
     """The entries of an RSS or Atom document; a document with no entries that is not a feed is an error."""
     import feedparser
 
-    parsed = feedparser.parse(content, response_headers={"content-location": base_url})
+    try:
+        parsed = feedparser.parse(content, response_headers={"content-location": base_url})
+    except Exception as exc:  # feedparser on hostile input fails in many ways (ValueError from chr(), ...)
+        raise ParseError(
+            f"cannot read the feed {source or base_url}: {type(exc).__name__}: {exc}",
+            hint="check that the URL is an RSS or Atom feed",
+        ) from exc
     entries = list(_entries(parsed.entries, base_url))
     if not entries and (parsed.bozo or not parsed.get("version")):
         reason = parsed.get("bozo_exception") or "no RSS or Atom entries"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import time
+import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass
@@ -19,7 +21,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from threatledger.errors import FetchError, ParseError, ThreatledgerError
+from threatledger.errors import BinaryInputError, FetchError, ParseError, ThreatledgerError
 from threatledger.ingest.base import DocumentFailure, ReadResult
 from threatledger.ingest.document import ReadOptions, document_from_html, document_from_text, too_large
 from threatledger.ingest.meta import Metadata
@@ -34,6 +36,14 @@ USER_AGENT = "threatledger/0.1 (+https://github.com/threatledger)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 TEXT_TYPES = ("text/plain",)
 PRIVATE_HINT = "only public addresses are fetched; pass --allow-private to fetch from your own network"
+CODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+MAX_CODINGS = 2
+PIECE = 64 * 1024
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+BINARY_SAMPLE = 8192
+BINARY_SHARE = 0.3
+CONTROL_BYTES = frozenset(range(32)) - frozenset(b"\t\n\v\f\r\x1b") | {0x7F}
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,13 +51,18 @@ class FetchPolicy:
     """The limits of one fetch: private addresses, timeout in seconds, body size, redirects."""
 
     allow_private: bool = False
-    timeout: float = 10.0
+    timeout: float = 10.0  # each connect, read and write
     max_bytes: int | None = None  # None: the max_document_bytes setting
     max_redirects: int = 5
+    deadline: float | None = None  # the whole fetch, redirects included; None: 1.5 x timeout
 
     @property
     def body_limit(self) -> int:
         return self.max_bytes if self.max_bytes is not None else get_settings().max_document_bytes
+
+    @property
+    def total_seconds(self) -> float:
+        return self.deadline if self.deadline is not None else 1.5 * self.timeout
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +104,11 @@ def fetch_document(
     """
     policy = policy or FetchPolicy(allow_private=allow_private)
     fetched = fetch_url(url, policy=policy)
+    if looks_binary(fetched.content):
+        raise BinaryInputError(
+            f"{url} sent binary data, not a page ({fetched.media_type or 'no type'})",
+            hint="pass article pages (text/html) or plain text",
+        )
     options = ReadOptions(published=published, max_bytes=policy.body_limit)
     meta = Metadata(url=fetched.url)
     if fetched.media_type in HTML_TYPES or (not fetched.media_type and b"<" in fetched.content[:512]):
@@ -124,6 +144,7 @@ def fetch_url(
 ) -> Fetched:
     """GET ``url`` under ``policy``, checking every hop; the body of the final 2xx response."""
     policy = policy or FetchPolicy()
+    expires = time.monotonic() + policy.total_seconds
     current = url
     with httpx.Client(
         timeout=httpx.Timeout(policy.timeout), follow_redirects=False, trust_env=False
@@ -134,7 +155,7 @@ def fetch_url(
                 if response.is_redirect and location:
                     current = urljoin(current, location)
                     continue
-                return _read_body(response, current, policy)
+                return _read_body(response, current, policy, expires)
     raise FetchError(
         f"{url} redirects more than {policy.max_redirects} times",
         hint="check the URL in a browser; it may loop",
@@ -149,7 +170,12 @@ def _send(client: httpx.Client, url: str, policy: FetchPolicy, accept: str) -> h
     literal = f"[{address}]" if ":" in address else address
     netloc = literal if parts.port is None else f"{literal}:{parts.port}"
     pinned = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
-    headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": USER_AGENT, "Accept": accept}
+    headers = {
+        "Host": parts.netloc.rsplit("@", 1)[-1],
+        "User-Agent": USER_AGENT,
+        "Accept": accept,
+        "Accept-Encoding": ", ".join(CODINGS),
+    }
     sni = host.encode("idna").decode("ascii") if not host.isascii() else host
     request = client.build_request("GET", pinned, headers=headers, extensions={"sni_hostname": sni})
     try:
@@ -206,14 +232,30 @@ def resolve_host(host: str, port: int) -> list[str]:
 
 
 def is_public_address(address: str) -> bool:
-    """Whether an address is on the public internet (an IPv4-mapped IPv6 address counts as its IPv4)."""
+    """Whether an address is on the public internet. An IPv6 address that embeds an IPv4 address
+    (IPv4-mapped, IPv4-compatible, 6to4, Teredo, NAT64) is as public as the IPv4 address it reaches."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL:
+            return False
+        ip = embedded_ipv4(ip) or ip
     return ip.is_global and not ip.is_multicast
 
 
-def _read_body(response: httpx.Response, url: str, policy: FetchPolicy) -> Fetched:
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address carries, if it is of a form that carries one."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if ip in NAT64 or int(ip) >> 32 == 0:  # NAT64 well-known prefix; IPv4-compatible ::a.b.c.d
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def _read_body(response: httpx.Response, url: str, policy: FetchPolicy, expires: float) -> Fetched:
     if response.status_code >= 300:
         raise FetchError(
             f"cannot fetch {url}: HTTP {response.status_code} {response.reason_phrase}",
@@ -221,20 +263,65 @@ def _read_body(response: httpx.Response, url: str, policy: FetchPolicy) -> Fetch
         )
     limit = policy.body_limit
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isdigit() and not response.headers.get("content-encoding") and int(declared) > limit:
         raise too_large(url, int(declared), limit)
     body = bytearray()
     try:
-        for chunk in response.iter_bytes():
+        for chunk in decoded_chunks(response, url):
             body.extend(chunk)
             if len(body) > limit:
                 raise too_large(url, None, limit)
+            if time.monotonic() > expires:
+                raise FetchError(
+                    f"cannot fetch {url}: it took longer than {policy.total_seconds:g} s",
+                    hint="the server is too slow; try again later",
+                )
     except httpx.HTTPError as exc:
         raise FetchError(f"cannot read {url}: {exc}", hint="try again later") from exc
     media_type, _, params = response.headers.get("content-type", "").partition(";")
     return Fetched(
         url=url, content=bytes(body), media_type=media_type.strip().lower(), charset=_charset(params)
     )
+
+
+def decoded_chunks(response: httpx.Response, url: str) -> Iterator[bytes]:
+    """The body with its content codings undone a bounded piece at a time: a compression bomb never
+    inflates more than :data:`PIECE` bytes at once. An unknown coding, or too many, is refused."""
+    header = response.headers.get("content-encoding", "")
+    codings = [c.strip().lower() for c in header.split(",") if c.strip() and c.strip().lower() != "identity"]
+    if len(codings) > MAX_CODINGS or any(c not in CODINGS for c in codings):
+        raise FetchError(f"cannot fetch {url}: unsupported content coding {header!r}", hint="report the site")
+    chunks: Iterator[bytes] = response.iter_raw()
+    for coding in reversed(codings):
+        chunks = _inflate(chunks, coding, url)
+    return chunks
+
+
+def _inflate(chunks: Iterator[bytes], coding: str, url: str) -> Iterator[bytes]:
+    inflater = None
+    try:
+        for chunk in chunks:
+            if inflater is None:
+                raw_deflate = coding == "deflate" and chunk[:1] != b"\x78"  # zlib-wrapped or bare deflate
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS if raw_deflate else CODINGS[coding])
+            data = inflater.decompress(chunk, PIECE)
+            while data:
+                yield data
+                data = (
+                    inflater.decompress(inflater.unconsumed_tail, PIECE) if inflater.unconsumed_tail else b""
+                )
+        if inflater is not None:
+            yield inflater.flush()
+    except zlib.error as exc:
+        raise FetchError(f"cannot decode the {coding} body of {url}: {exc}", hint="report the site") from exc
+
+
+def looks_binary(content: bytes) -> bool:
+    """A NUL byte, or many control bytes at the start: not a page or a text (the file readers' test)."""
+    if b"\x00" in content:
+        return True
+    sample = content[:BINARY_SAMPLE]
+    return bool(sample) and sum(byte in CONTROL_BYTES for byte in sample) / len(sample) > BINARY_SHARE
 
 
 def _charset(params: str) -> str | None:
