@@ -203,12 +203,6 @@ def test_reliability_fetch_refuses_loopback_however_spelled(url: str) -> None:
         fetch_url(url)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in ingest/url.py is_public_address: on Python 3.11.7 ipaddress calls IPv6 forms that embed "
-    "a private IPv4 address global (NAT64 64:ff9b::/96, 6to4 2002::/16, IPv4-compatible ::/96); on a "
-    "NAT64 network http://[64:ff9b::a9fe:a9fe]/ reaches 169.254.169.254",
-)
 @pytest.mark.parametrize(
     "address", ["64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::a9fe:a9fe", "64:ff9b::a00:1"]
 )
@@ -221,11 +215,6 @@ def test_reliability_fetch_public_addresses_pass() -> None:
         assert is_public_address(address)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in ingest/url.py: the timeout is per network read, with no deadline for the whole fetch; "
-    "a server that drips a byte every 0.02 s holds a fetch with a 0.5 s timeout for as long as it likes",
-)
 def test_reliability_fetch_has_a_deadline_for_the_whole_body(site: LocalSite) -> None:
     site.drip_seconds = 0.02  # 87 bytes: ~1.8 s in all, each byte far inside the 0.5 s read timeout
     started = time.monotonic()

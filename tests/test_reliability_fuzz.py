@@ -304,12 +304,6 @@ def out_of_range_charref(content: bytes) -> bool:
     return False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug in ingest/feed.py: parse_feed lets feedparser's ValueError (chr() of a character "
-    "reference beyond U+10FFFF, e.g. &#x110000;) escape instead of raising ParseError",
-)
 def test_reliability_fuzz_feed_charref_crash() -> None:
     content = b'<rss version="2.0"><channel><title>W</title><item><title>&#x110000;</title>'
     content += b"<link>https://wire.example/a/1</link></item></channel></rss>"
