@@ -72,6 +72,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     yield
     state: AppState = app.state.threatledger
+    state.cache.close()
     state.pool.close_all()
 
 

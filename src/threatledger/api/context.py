@@ -67,6 +67,9 @@ class AppState:
     max_document_bytes: int = 5_000_000
     cache: LedgerCache = field(default_factory=LedgerCache)
 
+    def __post_init__(self) -> None:
+        self.cache = LedgerCache(open_store=self.pool.get)  # rebuilt in the background, with its own store
+
     @property
     def writable(self) -> bool:
         return bool(self.token)

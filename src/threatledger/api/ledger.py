@@ -9,17 +9,20 @@ values applied) and kept until :meth:`Store.stats` changes, which any ingest or 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 from threatledger.store import Store
 from threatledger.store.records import OpenCase, StoreStats
 
+logger = logging.getLogger(__name__)
 GRAPH_ROLES = ("sponsor", "agent", "target")
 
 
@@ -119,16 +122,18 @@ class LedgerCache:
     """The store's counts, the index and the open cases, shared by all requests (thread-safe).
 
     The counts are read again at most every ``ttl`` seconds; when they changed, the index and the open
-    cases are rebuilt on their next use, by one thread at a time and never under the lock that the counts
-    take, so ``/api/stats`` does not wait for a build. Writes through this app call :meth:`invalidate`,
-    and the next reader waits for the rebuilt index, so they show at once. Writes by another process (an
-    ingest beside the server) show within ``ttl`` seconds plus one build; meanwhile the other readers
-    are served the last index instead of queueing behind a build that a busy ingest would restart every
-    ``ttl`` seconds (the soak in ``benchmarks/soak.py`` timed out 8% of its requests that way).
+    cases are rebuilt, one build at a time and never under the lock the counts take, so ``/api/stats``
+    does not wait for a build. Writes through this app call :meth:`invalidate`, and the next reader waits
+    for the rebuilt index, so they show at once. Writes by another process (an ingest beside the server)
+    show within ``ttl`` seconds plus one build: readers are served the last index meanwhile, and the new
+    one is built in the background (with a store from ``open_store``; without one, by the reader that
+    noticed). Before, every reader queued behind a build that a busy ingest restarted every ``ttl``
+    seconds: the soak of ``benchmarks/soak.py`` timed out 8% of its requests that way.
     """
 
-    def __init__(self, ttl: float = 2.0) -> None:
+    def __init__(self, ttl: float = 2.0, *, open_store: Callable[[], Store] | None = None) -> None:
         self.ttl = ttl
+        self._open_store = open_store
         self._lock = threading.Lock()  # guards the fields; held only for moments
         self._build_lock = threading.Lock()  # one build at a time
         self._checked = -math.inf
@@ -136,11 +141,20 @@ class LedgerCache:
         self._stats: StoreStats | None = None
         self._built: dict[str, tuple[str, Any]] = {}  # "index" / "open_cases" -> (key built for, value)
         self._wait: set[str] = {"index", "open_cases"}  # rebuilt before anyone reads them again
+        self._pending: set[str] = set()  # background builds asked for
+        self._builder: ThreadPoolExecutor | None = None
 
     def invalidate(self) -> None:
         with self._lock:
             self._checked = -math.inf
             self._wait = {"index", "open_cases"}
+
+    def close(self) -> None:
+        """Stop the background builder (a build under way is finished first)."""
+        with self._lock:
+            builder, self._builder = self._builder, None
+        if builder is not None:
+            builder.shutdown(wait=True, cancel_futures=True)
 
     def _refresh(self, store: Store) -> tuple[StoreStats, str]:
         """The counts and their key, read again when they are older than ``ttl``."""
@@ -162,11 +176,11 @@ class LedgerCache:
         return index
 
     def open_cases(self, store: Store) -> list[OpenCase]:
-        cases: list[OpenCase] = self._cached("open_cases", store, lambda s: s.open_cases())
+        cases: list[OpenCase] = self._cached("open_cases", store, _open_cases)
         return cases
 
     def _cached(self, name: str, store: Store, build: Callable[[Store], Any]) -> Any:
-        """The value for the current counts; the last one while another thread builds, unless this app
+        """The value for the current counts; the last one while a newer one is built, unless this app
         wrote since (then wait for the build)."""
         _, key = self._refresh(store)
         with self._lock:
@@ -174,19 +188,54 @@ class LedgerCache:
         if held is not None and held[0] == key:
             return held[1]
         if held is not None and not must_wait:
-            if not self._build_lock.acquire(blocking=False):
+            if self._build_later(name, build) or not self._build_lock.acquire(blocking=False):
                 return held[1]
         else:
             self._build_lock.acquire()
         try:
-            with self._lock:
-                held, must_wait = self._built.get(name), name in self._wait
-            if held is not None and held[0] == key and not must_wait:
-                return held[1]
-            value = build(store)
-            with self._lock:
-                self._built[name] = (key, value)
-                self._wait.discard(name)
-            return value
+            return self._build(name, store, build, key)
         finally:
             self._build_lock.release()
+
+    def _build(self, name: str, store: Store, build: Callable[[Store], Any], key: str) -> Any:
+        """Build and keep the value for ``key``, unless it was built while waiting; with the build lock."""
+        with self._lock:
+            held, must_wait = self._built.get(name), name in self._wait
+        if held is not None and held[0] == key and not must_wait:
+            return held[1]
+        value = build(store)
+        with self._lock:
+            self._built[name] = (key, value)
+            self._wait.discard(name)
+        return value
+
+    def _build_later(self, name: str, build: Callable[[Store], Any]) -> bool:
+        """Ask the background builder for a new value; False when there is none to ask."""
+        open_store = self._open_store
+        if open_store is None:
+            return False
+        with self._lock:
+            if name not in self._pending:
+                if self._builder is None:
+                    self._builder = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-cache")
+                self._pending.add(name)
+                self._builder.submit(self._build_in_background, name, build, open_store)
+        return True
+
+    def _build_in_background(
+        self, name: str, build: Callable[[Store], Any], open_store: Callable[[], Store]
+    ) -> None:
+        try:
+            store = open_store()
+            _, key = self._refresh(store)
+            with self._build_lock:
+                self._build(name, store, build, key)
+        except Exception:  # the readers keep the last value; the next change asks again
+            logger.exception("rebuilding the ledger %s failed", name)
+        finally:
+            with self._lock:
+                self._pending.discard(name)
+
+
+def _open_cases(store: Store) -> list[OpenCase]:
+    return store.open_cases()
