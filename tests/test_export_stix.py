@@ -15,6 +15,7 @@ from stix2validator import ValidationOptions, validate_string  # type: ignore[im
 
 from export_support import DENIAL_TEXT, check_golden, export_text, fill
 from threatledger.export.base import NAMESPACE
+from threatledger.export.stix import pretty_json
 from threatledger.store.records import IncidentFilter
 from threatledger.store.sqlite import SQLiteStore
 
@@ -185,3 +186,48 @@ def test_export_stix_negated_event_gives_a_note_but_no_links(bundle: dict[str, A
     assert "negated or hypothetical" in note["abstract"]
     report = next(r for r in by_type(bundle, "report") if r["x_threatledger_document_id"] == "oslo-denial")
     assert report["published"] == "1970-01-01T00:00:00Z"  # no publication date: the fixed epoch
+
+
+def test_export_stix_writes_as_stix2_pretty_does_without_its_quadratic_search(
+    store: SQLiteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed = stix2.parse(export_text(store, "stix"), allow_custom=True)
+    assert pretty_json(parsed) == parsed.serialize(pretty=True)
+
+    def whole_bundle_search(*args: object) -> int:
+        raise AssertionError("the export searched the whole bundle for a key")
+
+    # serialize(pretty=True) calls this once per key written, each call a walk of the whole bundle
+    monkeypatch.setattr(stix2.serialization, "find_property_index", whole_bundle_search)
+    assert json.loads(export_text(store, "stix"))["type"] == "bundle"
+
+
+def test_export_stix_pretty_json_orders_keys_exactly_as_stix2_does() -> None:
+    """stix2 places a key where the first mapping holding it with an equal value has it, even when that is
+    another object; equal values of other types (1, 1.0, True), dicts equal to STIX objects, and keys that
+    are numbers must come out as stix2 writes them."""
+    ref = {"source_name": "a", "external_id": "x", "url": "https://example.org/"}
+    common = {"created": "2020-01-01T00:00:00Z", "modified": "2020-01-01T00:00:00Z", "allow_custom": True}
+    objects = [
+        stix2.v21.Identity(
+            id="identity--00000000-0000-4000-8000-000000000001",
+            name="zeta",
+            identity_class="organization",
+            external_references=[ref],
+            x_threatledger_z={"zz": 1, "aa": [1, 2], "mm": {"b": True, "a": None}},
+            **common,
+        ),
+        stix2.v21.Note(
+            id="note--00000000-0000-4000-8000-000000000002",
+            content="zeta",
+            object_refs=["identity--00000000-0000-4000-8000-000000000001"],
+            x_threatledger_a={"name": "zeta", "aa": [1.0, 2], "zz": True, "0": "d", "10": "e", "2": "f"},
+            x_threatledger_b=[{"mm": {"a": None, "b": 1}, "url": "https://example.org/"}, [ref, dict(ref)]],
+            x_threatledger_c={"external_references": [ref], "identity_class": "organization"},
+            **common,
+        ),
+    ]
+    bundle = stix2.v21.Bundle(
+        objects=objects, id="bundle--00000000-0000-4000-8000-000000000003", allow_custom=True
+    )
+    assert pretty_json(bundle) == bundle.serialize(pretty=True)

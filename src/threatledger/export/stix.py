@@ -9,6 +9,7 @@ has no property for travels in custom properties prefixed ``x_threatledger_`` (s
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -258,7 +259,7 @@ class StixExporter:
         objects.sort(key=lambda o: (o.type == "report", o.type, o.id))
         bundle_id = stix_id("bundle", *(o.id for o in objects))
         bundle = stix2.v21.Bundle(objects=objects, id=bundle_id, allow_custom=True)
-        self.out.write(bundle.serialize(pretty=True) + "\n")
+        self.out.write(pretty_json(bundle) + "\n")
 
     def _make(self, object_id: str) -> Any:
         created, modified = self.seen.span(object_id)
@@ -285,6 +286,74 @@ class StixExporter:
         return stix2.v21.Report(
             id=report_id, created=published, modified=published, allow_custom=True, **_clean(props)
         )
+
+
+def pretty_json(bundle: Any) -> str:
+    """``bundle.serialize(pretty=True)``, byte for byte, in linear rather than quadratic time.
+
+    stix2 orders the keys of every mapping it writes with ``find_property_index(bundle, key, value)``, a
+    search of the whole bundle for the first mapping (pre-order) holding ``key`` with an equal value; one
+    search per key written made a bundle of some 10,000 keys take minutes. Here one walk of the bundle
+    indexes the first holder of every (key, value) pair, and the same encoder writes with the same order."""
+    return str(
+        bundle.serialize(
+            pretty=False, indent=4, separators=(",", ": "), item_sort_key=_property_order(bundle)
+        )
+    )
+
+
+def _property_order(root: Any) -> Callable[[tuple[str, Any]], int]:
+    """stix2's ``sort_by`` for ``root``: the index of a key in the first mapping that holds it with an equal
+    value (its place among the properties of a STIX object, among the sorted keys of a dict), else -1."""
+    memo: dict[int, tuple[Any, Any]] = {}
+    first: dict[tuple[str, Any], int] = {}
+
+    def visit(node: Any) -> None:
+        # as find_property_index searches: STIX objects, then dicts, then lists; nothing else is entered
+        if isinstance(node, stix2.base._STIXBase):
+            keys = list(node)
+        elif isinstance(node, dict):
+            keys = sorted(node)
+        elif isinstance(node, list):
+            for child in node:
+                visit(child)
+            return
+        else:
+            return
+        for index, key in enumerate(keys):
+            first.setdefault((key, _frozen(node[key], memo)), index)
+        for child in node.values():
+            visit(child)
+
+    visit(root)
+
+    def sort_by(item: tuple[str, Any]) -> int:
+        key, value = item
+        if key.isdigit():  # as stix2 does for keys that are numbers
+            return int(key)
+        return first.get((key, _frozen(value, memo)), -1)
+
+    return sort_by
+
+
+def _frozen(value: Any, memo: dict[int, tuple[Any, Any]]) -> Any:
+    """A hashable stand-in for a JSON-like value that equals another's exactly when the values are equal:
+    mappings (dicts and STIX objects, which compare by items) become sets of items, lists and tuples tagged
+    tuples. Containers are memoised by id, the memo keeping them alive so that no id is reused."""
+    if not isinstance(value, Mapping | list | tuple):
+        hash(value)  # anything else unhashable would need a case of its own
+        return value
+    seen = memo.get(id(value))
+    if seen is not None:
+        return seen[1]
+    frozen: Any
+    if isinstance(value, Mapping):
+        frozen = ("mapping", frozenset((k, _frozen(v, memo)) for k, v in value.items()))
+    else:
+        kind = "list" if isinstance(value, list) else "tuple"
+        frozen = (kind, tuple(_frozen(v, memo) for v in value))
+    memo[id(value)] = (value, frozen)
+    return frozen
 
 
 def _entity_props(kind: str, entity: EntityDetail) -> dict[str, Any]:
