@@ -148,7 +148,7 @@ async def timed_load(base: str, paths: list[str], rate: float, seconds: float, p
     samples: list[tuple[float, float | None]] = []
     sent = 0
     started = time.perf_counter()
-    while (elapsed := time.perf_counter() - started) < seconds:
+    while (elapsed := time.perf_counter() - started) < seconds - 1:
         samples.append((round(elapsed), rss_mb(pid)))
         duration = min(RSS_EVERY_S, seconds - elapsed)
         sent += int(rate * duration)
@@ -171,7 +171,7 @@ def soak(*, minutes: float, rate: float, documents: int, ingest_runs: bool = Tru
         try:
             base = f"http://127.0.0.1:{port}"
             bound = listening_addresses(port)
-            before = httpx.get(f"{base}/api/stats").json()["stats"]
+            before = httpx.get(f"{base}/api/stats").json()["stats"] | {"rows": document_rows(db)}
             paths = api_load.request_mix(base)
             if ingest_runs:
                 worker.start()
@@ -180,13 +180,42 @@ def soak(*, minutes: float, rate: float, documents: int, ingest_runs: bool = Tru
             ingest.stop.set()
             if ingest_runs:
                 worker.join(timeout=600)
-            after = httpx.get(f"{base}/api/stats").json()["stats"]
+            after = httpx.get(f"{base}/api/stats").json()["stats"] | {"rows": document_rows(db)}
+            settled = compare_with_a_fresh_server(db, base, paths, rate, server.pid, log)
         finally:
             ingest.stop.set()
             server.terminate()
             server.wait(timeout=30)
-    return soak_report(run, warm, rate=rate, minutes=minutes, bound=bound, ingest=ingest,
-                       ledger=(before, after))  # fmt: skip
+    report = soak_report(run, warm, rate=rate, minutes=minutes, bound=bound, ingest=ingest,
+                         ledger=(before, after))  # fmt: skip
+    report["server_rss_mb"] |= settled
+    return report
+
+
+def document_rows(db: str) -> int:
+    """Stored documents, near-duplicates included (the stats count a story and its copies once)."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        return int(conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+
+def compare_with_a_fresh_server(
+    db: str, base: str, paths: list[str], rate: float, pid: int, log: Any
+) -> dict[str, Any]:
+    """The soaked server's RSS against a new server's on the final ledger, after the same minute of
+    load each: what the soaked one holds beyond what the data needs would be a leak."""
+    port = api_load.free_port()
+    fresh = api_load.start_server(db, port, log)
+    try:
+        old = asyncio.run(timed_load(base, paths, rate, 60, pid))
+        new = asyncio.run(timed_load(f"http://127.0.0.1:{port}", paths, rate, 60, fresh.pid))
+    finally:
+        fresh.terminate()
+        fresh.wait(timeout=30)
+    return {
+        "soaked_after_ingest_stopped": round(old["rss"][-1][1] or 0, 1),
+        "fresh_server_same_ledger": round(new["rss"][-1][1] or 0, 1),
+        "errors_in_comparison": old["results"].errors + new["results"].errors,
+    }
 
 
 def soak_report(
@@ -201,7 +230,7 @@ def soak_report(
 ) -> dict[str, Any]:
     results: api_load.Results = run["results"]
     lat, rss = results.latencies_ms, [mb for _, mb in run["rss"] if mb is not None]
-    keys = ("documents", "events", "incidents", "entities")
+    keys = ("documents", "rows", "events", "incidents", "entities")
     return {
         "minutes": minutes,
         "target_rate_per_s": rate,
@@ -434,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
             minutes=args.minutes, rate=args.rate, documents=args.documents, ingest_runs=not args.no_ingest
         )
         ok = out["errors"] == 0 and out["ingest"]["failed_rounds"] == 0
+        ok = ok and out["server_rss_mb"]["errors_in_comparison"] == 0
     print(json.dumps(out, indent=2) if args.json else summary(out, faults=args.faults))
     return 0 if ok else 1
 
@@ -451,7 +481,9 @@ def summary(out: dict[str, Any], *, faults: bool) -> str:
     return (
         f"{out['minutes']} min at {out['target_rate_per_s']}/s: {out['requests']} requests, "
         f"{out['errors']} errors, p50 {out['latency_ms']['p50']} ms, p99 {out['latency_ms']['p99']} ms\n"
-        f"server RSS: start {rss['start']} MiB, end {rss['end']} MiB, max {rss['max']} MiB\n"
+        f"server RSS: start {rss['start']} MiB, end {rss['end']} MiB, max {rss['max']} MiB; after the "
+        f"ingest stopped {rss['soaked_after_ingest_stopped']} MiB, a fresh server on the same ledger "
+        f"{rss['fresh_server_same_ledger']} MiB\n"
         f"ingest: {out['ingest']['rounds']} rounds, {out['ingest']['documents_stored']} documents, "
         f"{out['ingest']['failed_rounds']} failed; ledger {out['ledger_before']} -> {out['ledger_after']}\n"
         f"server listens on {out['server_listens_on']}"
