@@ -8,15 +8,13 @@ Usage::
 TARGET is one of ``text``, ``html``, ``jsonl``, ``feed``, ``files`` (a file of any suffix through
 ``read_inputs``). Other arguments go to libFuzzer. An input passes when the reader returns Documents or
 DocumentFailures, or raises an IngestError (the documented per-document error); anything else is a crash
-and libFuzzer stops and writes the input to ``crash-*``. Inputs that hit a bug already reported (and
-xfailed in the tests) are skipped, so the run goes on to find new ones: see ``KNOWN``.
+and libFuzzer stops and writes the input to ``crash-*``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
-import re
 import sys
 import tempfile
 from collections.abc import Callable
@@ -39,20 +37,7 @@ with atheris.instrument_imports():
 
 OPTIONS = ReadOptions(published=None, max_bytes=100_000)
 SUFFIXES = (".txt", ".html", ".jsonl", ".md", "")
-_CHARREF = re.compile(rb"&#(x[0-9a-fA-F]+|[0-9]+);")
 FOLDER = Path(tempfile.mkdtemp(prefix="threatledger-fuzz-"))
-
-
-def out_of_range_charref(data: bytes) -> bool:
-    """test_reliability_fuzz_feed_charref_crash: feedparser's chr() on a reference beyond U+10FFFF."""
-    for match in _CHARREF.finditer(data):
-        ref = match.group(1).decode("ascii").lower()
-        if (int(ref[1:], 16) if ref.startswith("x") else int(ref)) > 0x10FFFF:
-            return True
-    return False
-
-
-KNOWN: dict[str, Callable[[bytes], bool]] = {"feed": out_of_range_charref}
 
 
 def check(results: object) -> None:
@@ -104,11 +89,9 @@ def main() -> None:
     if len(sys.argv) < 2 or sys.argv[1] not in TARGETS:
         sys.exit(f"usage: {sys.argv[0]} {{{','.join(TARGETS)}}} [libFuzzer options]")
     name = sys.argv.pop(1)
-    target, known = TARGETS[name], KNOWN.get(name)
+    target = TARGETS[name]
 
     def one_input(data: bytes) -> None:
-        if known is not None and known(data):
-            return
         with contextlib.suppress(IngestError):
             target(data)
 

@@ -29,7 +29,7 @@ from typing import Any
 
 import pytest
 
-from threatledger.store.sqlite import SQLiteStore
+from threatledger.store.sqlite import SQLiteStore, translate_sqlite_error
 
 TESTS = Path(__file__).parent
 SEED = int(os.environ.get("THREATLEDGER_FAULT_SEED", "20240601"))
@@ -415,15 +415,25 @@ def test_reliability_faults_full_disk_is_a_clear_error(
     assert "Traceback" not in review.stderr()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="store/sqlite.py translate_sqlite_error: a full disk ('database or disk is full') gets the "
-    "generic hint 'Run again with --debug and report the traceback.' instead of one about free space",
-)
 def test_reliability_faults_full_disk_hint_says_free_space(full_disk: tuple[Path, Run]) -> None:
     stderr = assert_clear_error(full_disk[1])
     hint = stderr[stderr.index("Hint: ") :].lower()
-    assert "space" in hint or "disk" in hint
+    assert "free disk space" in hint
+    assert "--db" in hint
+    assert "traceback" not in hint
+
+
+def test_reliability_faults_full_disk_error_is_recognised_without_a_mount() -> None:
+    """The same translation where no tmpfs can be mounted: by SQLite's code and by its message."""
+    by_code = sqlite3.OperationalError("disk I/O error")
+    by_code.sqlite_errorcode = sqlite3.SQLITE_FULL
+    for exc in (sqlite3.OperationalError("database or disk is full"), by_code):
+        error = translate_sqlite_error(exc, "/data/ledger.db")
+        assert error.code == "E400"
+        assert "disk is full" in str(error)
+        assert "free disk space" in (error.hint or "").lower()
+    other = translate_sqlite_error(sqlite3.OperationalError("disk I/O error"), "/data/ledger.db")
+    assert "free disk space" not in (other.hint or "").lower()
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,7 @@ class LocalSite:
         self.requests: list[tuple[str, str]] = []
         self.redirects: dict[str, str] = {}
         self.drip_seconds = 0.0
+        self.redirect_seconds = 0.0
         site = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,6 +50,7 @@ class LocalSite:
 
     def answer(self, handler: BaseHTTPRequestHandler) -> None:
         if handler.path in self.redirects:
+            time.sleep(self.redirect_seconds)
             handler.send_response(302)
             handler.send_header("Location", self.redirects[handler.path])
             handler.send_header("Content-Length", "0")
@@ -87,6 +89,7 @@ def site() -> Iterator[LocalSite]:
 def fresh(site: LocalSite) -> None:
     site.requests.clear()
     site.redirects.clear()
+    site.redirect_seconds = 0.0
 
 
 Answers = dict[str, list[str] | Callable[[], list[str]]]
@@ -218,9 +221,33 @@ def test_reliability_fetch_public_addresses_pass() -> None:
 def test_reliability_fetch_has_a_deadline_for_the_whole_body(site: LocalSite) -> None:
     site.drip_seconds = 0.02  # 87 bytes: ~1.8 s in all, each byte far inside the 0.5 s read timeout
     started = time.monotonic()
-    with pytest.raises(FetchError):
+    with pytest.raises(FetchError, match="took longer than 0.75 s"):
+        fetch_url(site.url("/drip"), policy=FetchPolicy(allow_private=True, timeout=0.5, deadline=0.75))
+    assert time.monotonic() - started < 1.25
+
+
+def test_reliability_fetch_deadline_comes_from_the_setting(
+    site: LocalSite, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("THREATLEDGER_FETCH_DEADLINE", raising=False)
+    assert FetchPolicy().total_seconds == 15.0  # the documented default
+    monkeypatch.setenv("THREATLEDGER_FETCH_DEADLINE", "0.75")
+    site.drip_seconds = 0.02
+    started = time.monotonic()
+    with pytest.raises(FetchError, match="took longer than 0.75 s") as raised:
         fetch_url(site.url("/drip"), policy=FetchPolicy(allow_private=True, timeout=0.5))
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.25
+    assert "THREATLEDGER_FETCH_DEADLINE" in (raised.value.hint or "")
+
+
+def test_reliability_fetch_deadline_counts_the_redirects(site: LocalSite) -> None:
+    """Slow redirects, each inside the read timeout: the deadline stops the chain before the next hop."""
+    site.redirect_seconds = 0.25
+    site.redirects.update({f"/hop{n}": f"/hop{n + 1}" for n in range(1, 5)} | {"/hop5": "/page"})
+    with pytest.raises(FetchError, match="took longer than 0.6 s"):
+        fetch_url(site.url("/hop1"), policy=FetchPolicy(allow_private=True, timeout=2, deadline=0.6))
+    paths = [path for path, _ in site.requests]
+    assert paths == ["/hop1", "/hop2", "/hop3"]  # the fourth hop is never asked for, nor the page
 
 
 def test_reliability_fetch_ignores_proxy_settings(site: LocalSite, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ class Settings:
     db_url: str = "threatledger.db"
     spacy_model: str = SPACY_MODEL
     token: str | None = None  # bearer token for the API's ingest and review routes
+    fetch_deadline: float = 15.0  # seconds for a whole fetch, redirects and body (each read: 10 s)
 
 
 def get_settings() -> Settings:
@@ -32,4 +33,5 @@ def get_settings() -> Settings:
         db_url=env.get("THREATLEDGER_DB", default.db_url),
         spacy_model=env.get("THREATLEDGER_SPACY_MODEL", default.spacy_model),
         token=env.get("THREATLEDGER_TOKEN") or None,
+        fetch_deadline=float(env.get("THREATLEDGER_FETCH_DEADLINE", default.fetch_deadline)),
     )

@@ -22,7 +22,7 @@ _TEXT_CONTROL_CHARS = frozenset("\t\n\v\f\r\x1b")
 
 def decode_text(data: bytes, *, source: str) -> str:
     """Decode UTF-8 bytes into normalised text; binary or non-UTF-8 input raises an IngestError."""
-    if _looks_binary(data):
+    if looks_binary(data):
         raise BinaryInputError(
             f"{source} looks like binary data, not text",
             hint="pass text, HTML or JSON Lines; if it is UTF-16 text, re-encode it as UTF-8",
@@ -77,7 +77,9 @@ def first_line_title(text: str) -> str | None:
     return None
 
 
-def _looks_binary(data: bytes) -> bool:
+def looks_binary(data: bytes) -> bool:
+    """A NUL byte, or many control bytes among the first :data:`SAMPLE_CHARS`: binary data, not text
+    (files, standard input and fetched bodies all get this check)."""
     if b"\x00" in data:
         return True
     sample = data[:SAMPLE_CHARS]

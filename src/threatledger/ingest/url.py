@@ -2,9 +2,11 @@
 
 Every hop is checked before it is requested: only ``http`` and ``https``; the host's resolved addresses
 must all be public (no private, loopback, link-local, shared, reserved or multicast address) unless
-``allow_private`` is set; at most five redirects; a timeout on connecting and on reading; a cap on the
-body's size, read as a stream. The request goes to the address that was checked (the host name travels
-in the ``Host`` header and in TLS's SNI), so a second DNS answer cannot swap in a private address.
+``allow_private`` is set; at most five redirects; a timeout on connecting and on reading; a deadline for
+the whole fetch (``THREATLEDGER_FETCH_DEADLINE``, 15 s), checked before every hop and after every piece
+of the body; a cap on the body's size, read as a stream. The request goes to the address that was
+checked (the host name travels in the ``Host`` header and in TLS's SNI), so a second DNS answer cannot
+swap in a private address.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from threatledger.errors import BinaryInputError, FetchError, ParseError, Threat
 from threatledger.ingest.base import DocumentFailure, ReadResult
 from threatledger.ingest.document import ReadOptions, document_from_html, document_from_text, too_large
 from threatledger.ingest.meta import Metadata
-from threatledger.ingest.text import first_line_title
+from threatledger.ingest.text import first_line_title, looks_binary
 from threatledger.model import Document
 from threatledger.settings import get_settings
 
@@ -41,9 +43,6 @@ MAX_CODINGS = 2
 PIECE = 64 * 1024
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
-BINARY_SAMPLE = 8192
-BINARY_SHARE = 0.3
-CONTROL_BYTES = frozenset(range(32)) - frozenset(b"\t\n\v\f\r\x1b") | {0x7F}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +53,7 @@ class FetchPolicy:
     timeout: float = 10.0  # each connect, read and write
     max_bytes: int | None = None  # None: the max_document_bytes setting
     max_redirects: int = 5
-    deadline: float | None = None  # the whole fetch, redirects included; None: 1.5 x timeout
+    deadline: float | None = None  # the whole fetch, redirects included; None: the fetch_deadline setting
 
     @property
     def body_limit(self) -> int:
@@ -62,7 +61,7 @@ class FetchPolicy:
 
     @property
     def total_seconds(self) -> float:
-        return self.deadline if self.deadline is not None else 1.5 * self.timeout
+        return self.deadline if self.deadline is not None else get_settings().fetch_deadline
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +149,7 @@ def fetch_url(
         timeout=httpx.Timeout(policy.timeout), follow_redirects=False, trust_env=False
     ) as client:
         for _ in range(policy.max_redirects + 1):
+            check_deadline(current, policy, expires)
             with closing(_send(client, current, policy, accept)) as response:
                 location = response.headers.get("location")
                 if response.is_redirect and location:
@@ -271,17 +271,23 @@ def _read_body(response: httpx.Response, url: str, policy: FetchPolicy, expires:
             body.extend(chunk)
             if len(body) > limit:
                 raise too_large(url, None, limit)
-            if time.monotonic() > expires:
-                raise FetchError(
-                    f"cannot fetch {url}: it took longer than {policy.total_seconds:g} s",
-                    hint="the server is too slow; try again later",
-                )
+            check_deadline(url, policy, expires)
     except httpx.HTTPError as exc:
         raise FetchError(f"cannot read {url}: {exc}", hint="try again later") from exc
     media_type, _, params = response.headers.get("content-type", "").partition(";")
     return Fetched(
         url=url, content=bytes(body), media_type=media_type.strip().lower(), charset=_charset(params)
     )
+
+
+def check_deadline(url: str, policy: FetchPolicy, expires: float) -> None:
+    """Raise FetchError once the whole fetch has taken longer than its deadline. A read in progress is
+    bounded by the per-read timeout, so a fetch ends at most one read timeout after the deadline."""
+    if time.monotonic() > expires:
+        raise FetchError(
+            f"cannot fetch {url}: it took longer than {policy.total_seconds:g} s",
+            hint="the server is too slow; try again later, or raise THREATLEDGER_FETCH_DEADLINE",
+        )
 
 
 def decoded_chunks(response: httpx.Response, url: str) -> Iterator[bytes]:
@@ -314,14 +320,6 @@ def _inflate(chunks: Iterator[bytes], coding: str, url: str) -> Iterator[bytes]:
             yield inflater.flush()
     except zlib.error as exc:
         raise FetchError(f"cannot decode the {coding} body of {url}: {exc}", hint="report the site") from exc
-
-
-def looks_binary(content: bytes) -> bool:
-    """A NUL byte, or many control bytes at the start: not a page or a text (the file readers' test)."""
-    if b"\x00" in content:
-        return True
-    sample = content[:BINARY_SAMPLE]
-    return bool(sample) and sum(byte in CONTROL_BYTES for byte in sample) / len(sample) > BINARY_SHARE
 
 
 def _charset(params: str) -> str | None:

@@ -36,6 +36,15 @@ def translate_sqlite_error(exc: Exception, path: str) -> StoreError:
             f"cannot open the store {path} ({text})",
             hint="Check that the folder exists and that you may write to it.",
         )
+    if isinstance(exc, sqlite3.Error) and (
+        getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL or "disk is full" in text
+    ):
+        return StoreError(
+            f"the store {path} failed: the disk is full ({text})",
+            hint="Free disk space where the store lives (its -wal file grows during a write) and run "
+            "again: what was stored before is kept. Or move the store to a larger disk and point "
+            "--db at it.",
+        )
     if isinstance(exc, sqlite3.DatabaseError) and not isinstance(
         exc, sqlite3.OperationalError | sqlite3.IntegrityError
     ):
