@@ -1,5 +1,6 @@
-"""Faults: ``kill -9`` at random points of ``threatledger ingest`` and of a series of ``threatledger
-review`` commands, a full disk, and a read-only database.
+"""Faults: ``kill -9`` at random points of ``threatledger ingest``, of a series of ``threatledger
+review`` commands and of ``threatledger load`` (batch results into a store), a full disk, and a read-only
+database.
 
 The commands run in child processes (the real CLI, :func:`threatledger.cli.main.main`) forked from a
 server that imported it once, with the spaCy extractor replaced by the test stub, so a run costs
@@ -56,6 +57,18 @@ def extractor(documents, *, n_process=1):
     yield from stub_extractor(documents)
 
 ledger.load_extractor = lambda: extractor
+
+import threatledger.cli.scale, threatledger.scale.load as scale_load
+import pyarrow.parquet, threatledger.export.ledger_jsonl  # what load imports (spaCy too), done once
+
+_store_chunk = scale_load._store_chunk
+
+def store_chunk(*args, **kwargs):
+    sys.stderr.write("storing\\n")
+    sys.stderr.flush()
+    return _store_chunk(*args, **kwargs)
+
+scale_load._store_chunk = store_chunk
 
 def child(request):
     for fd, name in ((1, "out"), (2, "err")):
@@ -352,6 +365,88 @@ def test_reliability_faults_kill_9_during_review(forks: ForkServer, articles: Pa
         finished = forks.run(*commands)
         assert finished.status == 0, finished.stderr()
     assert sorted(reasons(db)) == wanted
+
+
+# kill -9 during load
+
+LOAD_CHUNK = 4  # documents a transaction: ten of them for the forty articles
+
+
+@pytest.fixture(scope="module")
+def results(articles: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What ``threatledger batch`` would write for the articles (the stub extractor, no Ray), plus one
+    failed row: Parquet result files of 16 rows."""
+    from api_helpers import stub_extractor
+    from threatledger.ingest import DocumentFailure, read_inputs
+    from threatledger.scale.records import extraction_row, failure_row
+    from threatledger.scale.results import ResultWriter, check_out_dir
+
+    folder = tmp_path_factory.mktemp("batch") / "results"
+    check_out_dir(folder)
+    writer = ResultWriter(folder, rows_per_file=16)
+    read = list(read_inputs([str(articles)]))
+    documents = [item for item in read if not isinstance(item, DocumentFailure)]
+    assert len(documents) == ARTICLES
+    for extraction in stub_extractor(documents):
+        writer.write(extraction_row(extraction))
+    (articles.parent / "empty.txt").write_text("", encoding="utf-8")
+    [failure] = read_inputs([str(articles.parent / "empty.txt")])
+    assert isinstance(failure, DocumentFailure)
+    writer.write(failure_row(failure))
+    writer.finalize()
+    assert len(writer.files) == 3
+    return folder
+
+
+def load(results: Path, db: Path, *, fast: bool) -> list[str]:
+    return ["load", str(results), "--db", str(db), "--chunk", str(LOAD_CHUNK), *(["--fast"] if fast else [])]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.parametrize("fast", [False, True], ids=["resolved", "bulk"])
+def test_reliability_faults_kill_9_during_load(
+    forks: ForkServer, results: Path, tmp_path: Path, fast: bool
+) -> None:
+    """KILLS kills at random points while ``load`` writes its chunks, each run resuming the last: after
+    each the store is consistent, no loaded document is lost, and the run that ends matches a load that
+    was never interrupted (documents, events, entities, incidents, each document's events)."""
+    rng = random.Random(SEED + 2 + fast)
+    reference_db = tmp_path / "reference.db"
+    run = forks.start(load(results, reference_db, fast=fast))
+    assert forks.wait_for(run, "storing")
+    started = time.monotonic()
+    assert forks.wait(run) == 0, run.stderr()
+    seconds = time.monotonic() - started
+    summary = run.stdout()[0]
+    assert summary.startswith("41 result rows read"), summary
+    assert "40 documents stored, 0 already known, 1 failed extractions" in summary, summary
+    expected = check_store(reference_db)
+    assert len(expected["events_by_document"]) == ARTICLES
+    kills = attempts = stores = partial = 0
+    db, stored = tmp_path / "ledger-0.db", [0]
+    while kills < KILLS and attempts < 4 * KILLS:
+        attempts += 1
+        run = forks.start(load(results, db, fast=fast))
+        if forks.wait_for(run, "storing"):
+            time.sleep(rng.uniform(0, seconds))
+        killed = forks.kill(run)
+        stats = check_store(db)
+        for doc_id, events in stats["events_by_document"].items():
+            assert events == expected["events_by_document"][doc_id], f"{doc_id}: {events} events"
+        assert len(stats["events_by_document"]) >= stored[-1], f"a kill lost loaded documents: {stored}"
+        stored.append(len(stats["events_by_document"]))
+        partial += killed and 0 < stored[-1] < ARTICLES
+        if not killed:  # the run ended first: it must have resumed to the same end
+            assert run.status == 0, run.stderr()
+            assert stats == expected, f"documents stored after each kill: {stored}"
+            stores += 1
+            db, stored = tmp_path / f"ledger-{stores}.db", [0]
+        kills += killed
+    assert kills == KILLS, f"only {kills} of {attempts} runs were still running at their kill"
+    assert partial >= KILLS // 4, f"only {partial} kills landed between two chunks' commits"
+    final = forks.run(load(results, db, fast=fast))
+    assert final.status == 0, final.stderr()
+    assert check_store(db) == expected, f"documents stored after each kill: {stored}"
 
 
 # full disk and read-only store
