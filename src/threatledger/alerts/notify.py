@@ -5,6 +5,7 @@ A webhook that fails (refused, timed out, non-2xx) is logged and counted; it nev
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
@@ -21,6 +22,7 @@ from threatledger.alerts.match import Match
 logger = logging.getLogger(__name__)
 
 WEBHOOK_TIMEOUT = 10.0
+MAX_ERRORS_KEPT = 20
 
 
 @dataclass(slots=True)
@@ -33,6 +35,18 @@ class Delivery:
     webhook_failures: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def add(self, other: Delivery) -> None:
+        """Add up another delivery's counts (and its errors, MAX_ERRORS_KEPT at most)."""
+        self.matches += other.matches
+        self.written += other.written
+        self.posted += other.posted
+        self.webhook_failures += other.webhook_failures
+        self.errors.extend(other.errors[: max(0, MAX_ERRORS_KEPT - len(self.errors))])
+
+    def line(self) -> str:
+        failures = f" ({self.webhook_failures} webhook failures)" if self.webhook_failures else ""
+        return f"{self.matches} alerts{failures}"
+
 
 def alert_record(match: Match, *, at: datetime | None = None) -> dict[str, Any]:
     """The JSON object of one alert: the match, and when it was raised."""
@@ -43,15 +57,22 @@ def alert_record(match: Match, *, at: datetime | None = None) -> dict[str, Any]:
 def deliver(
     matches: Iterable[Match], *, stdout: IO[str] | None = None, timeout: float = WEBHOOK_TIMEOUT
 ) -> Delivery:
-    """Write each match as a JSON line (rule's ``out`` file, else ``stdout``) and POST it to its webhook."""
+    """Write each match as a JSON line (rule's ``out`` file, else ``stdout``) and POST it to its webhook.
+
+    The HTTP client is made only for the first match with a webhook (a run with no match costs nothing)."""
     report = Delivery()
-    with httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False) as client:
+    with contextlib.ExitStack() as stack:
+        client: httpx.Client | None = None
         for match in matches:
             record = alert_record(match)
             report.matches += 1
             _write_line(record, match.rule.out, stdout or sys.stdout)
             report.written += 1
             if match.rule.webhook:
+                if client is None:
+                    client = stack.enter_context(
+                        httpx.Client(timeout=httpx.Timeout(timeout), follow_redirects=False)
+                    )
                 _post(client, match.rule.webhook, record, report)
     return report
 

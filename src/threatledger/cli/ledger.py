@@ -1,13 +1,15 @@
 """The ledger commands: ``ingest``, ``incidents``, ``show``, ``entity``, ``search``, ``stats``,
 ``open-cases`` and ``review`` (``export`` lives in :mod:`threatledger.cli.exports`). Each is a thin layer
-over :mod:`threatledger.store`; every one takes ``--db``."""
+over :mod:`threatledger.store`; every one takes ``--db``. ``ingest`` (like ``load`` and ``watch``) raises
+the watchlist alerts on the documents the store takes as new."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
@@ -17,6 +19,9 @@ from threatledger.errors import StoreError
 from threatledger.model import EVENT_TYPES, STATUSES, Document, Extraction
 from threatledger.store import Store, open_store
 from threatledger.store.records import IngestStats, Record
+
+if TYPE_CHECKING:
+    from threatledger.alerts import Alerter
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,6 +41,24 @@ def db_option(func: F) -> F:
         show_default="./threatledger.db or THREATLEDGER_DB",
         help="The store: a file path, sqlite:///PATH or postgresql://USER@HOST/DB.",
     )(func)
+
+
+def rules_option(func: F) -> F:
+    """``--rules FILE``: the watchlist rules (default: NAME.alerts.json next to --db)."""
+    return click.option(
+        "--rules",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="The alert rules file (default: NAME.alerts.json next to --db).",
+    )(func)
+
+
+def open_alerter(db: str, rules: str | None) -> Alerter | None:
+    """The alerts of this run: the rules of ``rules`` (default: next to ``db``); None without rules.
+    Alerts of rules without an ``out`` file go to the stdout of now (not a progress display's proxy)."""
+    from threatledger.alerts import Alerter, default_rules_path
+
+    return Alerter.open(rules or default_rules_path(db), stdout=sys.stdout)
 
 
 def json_option(func: F) -> F:
@@ -97,7 +120,13 @@ def _documents(
 
 
 def _store_all(
-    store: Store, documents: list[Document], n_process: int, stats: IngestStats, err: Console, debug: bool
+    store: Store,
+    documents: list[Document],
+    n_process: int,
+    stats: IngestStats,
+    err: Console,
+    debug: bool,
+    alerter: Alerter | None = None,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -115,7 +144,7 @@ def _store_all(
                     markup=False,
                 )
             try:
-                stats.add(store.add_extraction(extraction))
+                stored = store.add_extraction(extraction)
             except StoreError:
                 raise
             except Exception as exc:  # one bad document never stops the batch
@@ -123,6 +152,10 @@ def _store_all(
                     raise
                 stats.failed += 1
                 err.print(f"Error: could not store {source}: {exc}", markup=False)
+            else:
+                stats.add(stored)
+                if alerter is not None and stored.documents == 1:
+                    alerter.new(store, [extraction])
             progress.advance(task)
 
 
@@ -143,6 +176,7 @@ def _store_all(
     is_flag=True,
     help="Extract stored documents again; a newer extractor's records replace the old, which are kept.",
 )
+@rules_option
 @json_option
 @click.pass_context
 def ingest_command(
@@ -152,13 +186,19 @@ def ingest_command(
     published: Any,
     n_process: int | None,
     reextract: bool,
+    rules: str | None,
     as_json: bool,
 ) -> None:
-    """Extract INPUT files, directories, JSON Lines or - (stdin) and add them to the ledger."""
+    """Extract INPUT files, directories, JSON Lines or - (stdin) and add them to the ledger.
+
+    Watchlist rules (`threatledger alert add`) fire on the documents the store takes as new, once: an
+    article ingested again raises nothing. Alerts of rules without --out are JSON lines on stdout.
+    """
     from threatledger.settings import get_settings
 
     err = Console(stderr=True, highlight=False)
     stats = IngestStats()
+    alerter = open_alerter(db, rules)
     with open_store(db) as store:
         documents = _documents(inputs, published.date() if published else None, store, reextract, stats, err)
         _store_all(
@@ -168,11 +208,18 @@ def ingest_command(
             stats,
             err,
             bool((ctx.obj or {}).get("debug")),
+            alerter,
         )
+        if alerter is not None:
+            alerter.finish(store)
     if as_json:
         echo_json(stats)
     else:
         click.echo(render.ingest_summary(stats))
+    if alerter is not None:
+        err.print(alerter.delivery.line(), markup=False)
+        for message in alerter.delivery.errors:
+            err.print(f"Error: {message}", markup=False)
 
 
 # queries

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from threatledger.cli.ledger import db_option, echo_json, json_option
+from threatledger.cli.ledger import db_option, echo_json, json_option, open_alerter, rules_option
 
 
 def _workers(workers: int | None, engine: str) -> int:
@@ -92,18 +92,31 @@ def batch_command(
     is_flag=True,
     help="Bulk mode (COPY / executemany): exact names only, no cross-document incident merging.",
 )
+@rules_option
 @json_option
-def load_command(results: str, db: str, chunk: int, fast: bool, as_json: bool) -> None:
-    """Load the Parquet RESULTS folder of `threatledger batch` into the store."""
+def load_command(results: str, db: str, chunk: int, fast: bool, rules: str | None, as_json: bool) -> None:
+    """Load the Parquet RESULTS folder of `threatledger batch` into the store.
+
+    Watchlist rules fire on the documents the store takes as new (alerts of rules without --out are
+    JSON lines on stdout, before the summary).
+    """
     from threatledger.scale import load_results
     from threatledger.store import open_store
 
+    alerter = open_alerter(db, rules)
     with open_store(db) as store:
-        summary = load_results(store, results, chunk=chunk, resolve=not fast)
+        hook = None if alerter is None else (lambda new: alerter.new(store, new))
+        summary = load_results(store, results, chunk=chunk, resolve=not fast, on_new=hook)
+        if alerter is not None:
+            delivery = alerter.finish(store)
+            summary.alerts, summary.webhook_failures = delivery.matches, delivery.webhook_failures
+            summary.errors.extend(delivery.errors)
     if as_json:
         echo_json(summary.to_dict())
         return
     click.echo(summary.line())
+    if alerter is not None:
+        click.echo(alerter.delivery.line(), err=True)
     for message in summary.errors:
         click.echo(f"Error: {message}", err=True)
 
@@ -176,14 +189,8 @@ def alert_group() -> None:
     to a JSON Lines file (or stdout) and a webhook after each ingest or watch cycle."""
 
 
-def rules_option(func: Any) -> Any:
-    func = click.option(
-        "--rules",
-        type=click.Path(dir_okay=False),
-        default=None,
-        help="The rules file (default: NAME.alerts.json next to --db).",
-    )(func)
-    return db_option(func)
+def rules_db_options(func: Any) -> Any:
+    return db_option(rules_option(func))
 
 
 def _book(db: str, rules: str | None) -> Any:
@@ -201,7 +208,7 @@ def _book(db: str, rules: str | None) -> Any:
 @click.option(
     "--out", type=click.Path(dir_okay=False), help="Append matches to this JSON Lines file (default: stdout)."
 )
-@rules_option
+@rules_db_options
 @json_option
 def alert_add_command(
     entity: str | None,
@@ -230,7 +237,7 @@ def alert_add_command(
 
 
 @alert_group.command("list")
-@rules_option
+@rules_db_options
 @json_option
 def alert_list_command(db: str, rules: str | None, as_json: bool) -> None:
     """List the watchlist rules."""
@@ -246,7 +253,7 @@ def alert_list_command(db: str, rules: str | None, as_json: bool) -> None:
 
 @alert_group.command("remove")
 @click.argument("rule_id")
-@rules_option
+@rules_db_options
 def alert_remove_command(rule_id: str, db: str, rules: str | None) -> None:
     """Remove the rule RULE_ID (or a unique prefix of it)."""
     book = _book(db, rules)

@@ -4,6 +4,10 @@ Each chunk is one transaction. With ``resolve=True`` (the default) every documen
 path (cross-document entity and incident resolution); ``resolve=False`` is the store's bulk mode (COPY
 into PostgreSQL, ``executemany`` into SQLite; exact names only, see :mod:`threatledger.store.sql_bulk`).
 A chunk the store rejects is retried one document at a time, so one bad document costs only itself.
+
+``on_new`` (the watchlist alerts, :class:`threatledger.alerts.Alerter`) is called after each committed
+chunk with the extractions the store took as new: the documents it did not hold before the chunk (read
+with ``has_document`` only when there is a hook), each text once. A document loaded again is not new.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 from typing import Protocol, cast
@@ -29,20 +33,33 @@ CHUNK = 200
 MAX_ERRORS_KEPT = 20
 
 
+NewHook = Callable[[list[Extraction]], None]
+
+
 class BulkStore(Protocol):
     def add_extractions(self, extractions: Iterable[Extraction], *, resolve: bool = True) -> IngestStats: ...
 
 
 def load_results(
-    store: Store, out_dir: str | Path, *, chunk: int = CHUNK, resolve: bool = True
+    store: Store,
+    out_dir: str | Path,
+    *,
+    chunk: int = CHUNK,
+    resolve: bool = True,
+    on_new: NewHook | None = None,
 ) -> LoadSummary:
-    """Store every extraction of the results folder ``out_dir``; failed rows are counted, not stored."""
+    """Store every extraction of the results folder ``out_dir``; failed rows are counted, not stored.
+    ``on_new`` gets the extractions each committed chunk stored as new."""
     start = time.perf_counter()
     summary = LoadSummary()
     stats = IngestStats()
     extractions = _extractions(read_results(out_dir), summary)
     while batch := list(islice(extractions, chunk)):
-        stats.add(_store_chunk(store, batch, resolve=resolve, summary=summary))
+        known = _known(store, batch) if on_new is not None else set()
+        new: list[Extraction] = []
+        stats.add(_store_chunk(store, batch, resolve=resolve, summary=summary, new=new, known=known))
+        if on_new is not None and new:
+            on_new(new)
     summary.stats = stats.to_dict()
     summary.seconds = time.perf_counter() - start
     return summary
@@ -63,26 +80,60 @@ def _extractions(rows: Iterable[Row], summary: LoadSummary) -> Iterator[Extracti
             _keep_error(summary, f"row {row['id']} ({row['source']}): unreadable extraction: {exc}")
 
 
+def _known(store: Store, batch: list[Extraction]) -> set[str]:
+    """The content hashes of the chunk's documents that the store holds already."""
+    hashes = {x.document.content_hash for x in batch if x.error is None}
+    return {h for h in hashes if store.has_document(h)}
+
+
+def _first_new(batch: list[Extraction], known: set[str]) -> list[Extraction]:
+    """The chunk's extractions the store takes as new: not known before, the first of each text."""
+    seen = set(known)
+    new = []
+    for extraction in batch:
+        content_hash = extraction.document.content_hash
+        if extraction.error is None and content_hash not in seen:
+            seen.add(content_hash)
+            new.append(extraction)
+    return new
+
+
 def _store_chunk(
-    store: Store, batch: list[Extraction], *, resolve: bool, summary: LoadSummary
+    store: Store,
+    batch: list[Extraction],
+    *,
+    resolve: bool,
+    summary: LoadSummary,
+    new: list[Extraction],
+    known: set[str],
 ) -> IngestStats:
+    """Store a chunk in one transaction (or, if it fails, one document at a time); the extractions it
+    stored as new are appended to ``new``."""
     try:
         if resolve:
-            return store.add_extractions(batch)
-        return cast(BulkStore, store).add_extractions(batch, resolve=False)
+            stats = store.add_extractions(batch)
+        else:
+            stats = cast(BulkStore, store).add_extractions(batch, resolve=False)
     except StoreError:
         raise
     except Exception:  # one bad document must not lose its chunk: retry them one by one
         logger.warning("a chunk of %d documents failed; storing them one by one", len(batch), exc_info=True)
+    else:
+        new.extend(_first_new(batch, known))
+        return stats
     stats = IngestStats()
     for extraction in batch:
         try:
-            stats.add(store.add_extraction(extraction))
+            stored = store.add_extraction(extraction)
         except StoreError:
             raise
         except Exception as exc:  # count it, name it, move on
             stats.failed += 1
             _keep_error(summary, f"{extraction.document.id}: cannot store: {type(exc).__name__}: {exc}")
+            continue
+        stats.add(stored)
+        if stored.documents == 1 and extraction.error is None:
+            new.append(extraction)
     return stats
 
 

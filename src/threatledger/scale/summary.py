@@ -43,6 +43,8 @@ class LoadSummary:
     seconds: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    alerts: int = 0
+    webhook_failures: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
