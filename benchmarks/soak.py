@@ -171,7 +171,7 @@ def soak(*, minutes: float, rate: float, documents: int, ingest_runs: bool = Tru
         try:
             base = f"http://127.0.0.1:{port}"
             bound = listening_addresses(port)
-            before = httpx.get(f"{base}/api/stats").json()["stats"] | {"rows": document_rows(db)}
+            before = ledger_stats(base, db)
             paths = api_load.request_mix(base)
             if ingest_runs:
                 worker.start()
@@ -180,16 +180,29 @@ def soak(*, minutes: float, rate: float, documents: int, ingest_runs: bool = Tru
             ingest.stop.set()
             if ingest_runs:
                 worker.join(timeout=600)
-            after = httpx.get(f"{base}/api/stats").json()["stats"] | {"rows": document_rows(db)}
+            after = ledger_stats(base, db)
             settled = compare_with_a_fresh_server(db, base, paths, rate, server.pid, log)
         finally:
             ingest.stop.set()
             server.terminate()
             server.wait(timeout=30)
+            log.seek(0)
+            log_tail = log.read()[-3000:].decode(errors="replace")
     report = soak_report(run, warm, rate=rate, minutes=minutes, bound=bound, ingest=ingest,
                          ledger=(before, after))  # fmt: skip
     report["server_rss_mb"] |= settled
+    report["server_log_tail"] = log_tail
     return report
+
+
+def ledger_stats(base: str, db: str) -> dict[str, Any]:
+    """The API's ledger counts and the stored rows; an answer without them is reported, not fatal."""
+    answer = httpx.get(f"{base}/api/stats", timeout=30)
+    body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
+    if answer.status_code != 200 or "stats" not in body:
+        return {"error": f"HTTP {answer.status_code}: {answer.text[:500]}", "rows": document_rows(db)}
+    stats: dict[str, Any] = body["stats"]
+    return stats | {"rows": document_rows(db)}
 
 
 def document_rows(db: str) -> int:
@@ -256,8 +269,8 @@ def soak_report(
             "documents_stored": ingest.documents,
             "errors": ingest.errors[:3],
         },
-        "ledger_before": {k: ledger[0][k] for k in keys},
-        "ledger_after": {k: ledger[1][k] for k in keys},
+        "ledger_before": {k: ledger[0][k] for k in (*keys, "error") if k in ledger[0]},
+        "ledger_after": {k: ledger[1][k] for k in (*keys, "error") if k in ledger[1]},
     }
 
 
@@ -464,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         ok = out["errors"] == 0 and out["ingest"]["failed_rounds"] == 0
         ok = ok and out["server_rss_mb"]["errors_in_comparison"] == 0
+        ok = ok and "error" not in out["ledger_before"] and "error" not in out["ledger_after"]
     print(json.dumps(out, indent=2) if args.json else summary(out, faults=args.faults))
     return 0 if ok else 1
 
