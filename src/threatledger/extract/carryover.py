@@ -7,8 +7,11 @@ steps a court takes.
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc
 
+from threatledger.extract.dates import is_pluperfect
 from threatledger.extract.doccache import sentences
 from threatledger.extract.events import EventMention
 from threatledger.extract.places import country_of_place
@@ -20,6 +23,7 @@ PERSONAL_STEPS = frozenset(
 )
 COURT_STEPS = frozenset({"TRIAL", "CONVICTION", "SENTENCE"})
 MAX_SENTENCES_BACK = 6
+SAME_DAY = re.compile(r"\b(?:on )?(?:the|that) same day\b|\bthat day\b")
 
 
 def carry_roles(events: list[EventMention], groups: list[list[int]]) -> None:
@@ -67,7 +71,7 @@ def carry_dates(events: list[EventMention]) -> None:
             continue
         doc = member.trigger.token.doc
         between = doc.text[previous.sent.start_char : member.sent.start_char]
-        if "\n" not in between.rstrip():
+        if "\n" not in between.rstrip() or SAME_DAY.search(member.sent.text.lower()):
             member.date = previous.date
 
 
@@ -98,3 +102,21 @@ def place_court_steps(events: list[EventMention], dateline: tuple[Cluster, int] 
     for member in events:
         if member.kind in COURT_STEPS and not member.roles["place"] and member.sent.start == sent_start:
             member.roles["place"] = [Filler(where, where.name)]
+
+
+NEWS_REACTIONS = frozenset({"DIPLOMATIC_ACTION", "SANCTION"})
+
+
+def date_reactions(events: list[EventMention], news: str | None) -> None:
+    """A diplomatic reaction or sanction told without a date, and not as background ("had recalled"),
+    belongs to the news the story reports: it takes the lede's date."""
+    if news is None:
+        return
+    for member in events:
+        if (
+            member.date is None
+            and not member.hypothetical
+            and member.kind in NEWS_REACTIONS
+            and not is_pluperfect(member.trigger.token)
+        ):
+            member.date = news

@@ -160,9 +160,23 @@ def _with_year(span: Span) -> Span:
     return span
 
 
+def _with_determiner(span: Span) -> Span:
+    """Extend "year later" / "previous year" over the "a" / "the" / "two" the NER left out."""
+    doc = span.doc
+    before = doc[span.start - 1] if span.start > 0 else None
+    if (
+        before is not None
+        and before.dep_ in ("det", "nummod")
+        and span.start <= before.head.i < span.end
+        and before.lower_ in {"a", "an", "the", *NUMBERS}
+    ):
+        return doc[span.start - 1 : span.end]
+    return span
+
+
 def date_spans(sent: Span) -> list[Span]:
     """DATE spans of the sentence; "February 2" followed by ", 2021" is joined into one span."""
-    spans = [_with_year(ent) for ent in date_entities(sent)]
+    spans = [_with_determiner(_with_year(ent)) for ent in date_entities(sent)]
     out: list[Span] = []
     for span in spans:
         if out and span.start < out[-1].end:
@@ -185,19 +199,84 @@ RELATIVE_TO_CONTEXT = re.compile(
 )
 
 
+def _paragraph_sentences(sent: Span) -> list[Span]:
+    """The sentences of the sentence's paragraph before it, nearest first."""
+    doc = sent.doc
+    out: list[Span] = []
+    later = sent
+    for earlier in reversed([s for s in sentences(doc) if s.end <= sent.start]):
+        gap = doc.text[earlier.end_char : later.start_char]
+        if "\n" in gap or earlier.text.endswith("\n") or later.text.startswith("\n"):
+            break
+        out.append(earlier)
+        later = earlier
+    return out
+
+
+def _in_main_clause(span: Span) -> bool:
+    """Whether a date belongs to its sentence's main clause, not to reported speech or a relative clause
+    ("prosecutors said he was recruited in 2021" does not set the story's time)."""
+    token = span.root
+    while token.head.i != token.i:
+        if token.dep_ in ("ccomp", "relcl", "acl", "parataxis"):
+            return False
+        token = token.head
+    return True
+
+
+def _narrative_year(sent: Span, before: int) -> int | None:
+    """The year the story is telling at a point: the latest year written in a main clause earlier in the
+    sentence or in the three sentences before it."""
+    earlier = [s for s in sentences(sent.doc) if s.end <= sent.start][-NARRATIVE_SENTENCES:]
+    here = [span for span in date_spans(sent) if span.end <= before]
+    for span_list in [here] + [date_spans(s) for s in reversed(earlier)]:
+        for span in reversed(span_list):
+            found = YEAR.findall(span.text)
+            if found and not DEICTIC.search(span.text.lower()) and _in_main_clause(span):
+                return int(found[-1])
+    return None
+
+
+NARRATIVE_SENTENCES = 3
+DEICTIC = re.compile(r"\b(last|this|next|ago|yesterday|today|tomorrow)\b")
+
+
+def _in_year(text: str, year: int | None, pub: date | None) -> str | None:
+    """A month or day written without a year, in the year the narrative is in (when that is not after
+    publication); anything else as written."""
+    value = normalise_date(text, pub)
+    t = text.lower()
+    if year is None or value is None or YEAR.search(t) or DEICTIC.search(t) or _month_in(t) is None:
+        return value
+    moved = f"{year}{value[4:]}"
+    return moved if pub is None or moved[:7] <= pub.isoformat()[:7] else value
+
+
+def _main_date(sent: Span, pub: date | None, before: int | None = None) -> str | None:
+    """The date of a sentence's main clause: its DATE span nearest the root in the parse."""
+    found = []
+    for span in date_spans(sent):
+        if before is not None and span.end > before:
+            continue
+        if RELATIVE_TO_CONTEXT.search(span.text.lower()):
+            continue
+        value = _in_year(span.text, _narrative_year(sent, span.start), pub)
+        if value:
+            found.append((_distance(sent.root, span.root), -span.start, value))
+    return min(found)[2] if found else None
+
+
 def _anchor(trigger: Token, before: int, pub: date | None) -> str | None:
-    """The latest explicit date before a relative one: earlier in the sentence, else in the two before."""
+    """The date a relative one counts from: an explicit date earlier in the sentence, else the date of
+    the main clause of the latest sentence before it that has one (within two)."""
+    here = _main_date(trigger.sent, pub, before)
+    if here is not None:
+        return here
     doc = trigger.doc
-    sents = [s for s in sentences(doc) if s.end <= trigger.sent.start][-2:] + [trigger.sent]
-    for sent in reversed(sents):
-        found = [
-            normalise_date(span.text, pub)
-            for span in date_spans(sent)
-            if span.end <= before and not RELATIVE_TO_CONTEXT.search(span.text.lower())
-        ]
-        found = [f for f in found if f]
+    for sent in [s for s in sentences(doc) if s.end <= trigger.sent.start][-2:][::-1]:
+        found = _main_date(sent, pub)
         if found:
-            return found[-1]
+            return found
     return None
 
 
@@ -220,21 +299,32 @@ def _span_value(trigger: Token, span: Span, pub: date | None) -> str | None:
     if RELATIVE_TO_CONTEXT.search(text):
         anchor = _anchor(trigger, span.start, pub)
         return _shift(anchor, text) if anchor else None
-    return normalise_date(span.text, pub)
+    return _in_year(span.text, _narrative_year(trigger.sent, span.start), pub)
+
+
+def _line_opening(sent: Span) -> Span:
+    """The first sentence of the line the sentence is on: a timeline's "21 January 2019 -" is often cut
+    off as a sentence of its own."""
+    doc = sent.doc
+    opening = sent
+    for earlier in reversed([s for s in sentences(doc) if s.end <= sent.start]):
+        if "\n" in doc.text[earlier.end_char : opening.start_char] or "\n" in earlier.text:
+            break
+        opening = earlier
+    return opening
 
 
 def _timeline_date(sent: Span, pub: date | None) -> str | None:
     """A timeline entry ("21 January 2019 - The EU imposes ...") dates every event on its line."""
+    sent = _line_opening(sent)
     spans = date_spans(sent)
     first = spans[0] if spans else None
-    if (
-        first is not None
-        and first.start == sent.start
-        and first.end < sent.end
-        and sent.doc[first.end].text in ("-", "–", "—", ":")
-    ):
-        return normalise_date(first.text, pub)
-    return None
+    if first is None or first.end >= len(sent.doc) or sent.doc[first.end].text not in ("-", "–", "—", ":"):
+        return None
+    lead = sent.doc[sent.start : first.start]
+    if not all(t.is_space or t.like_num for t in lead):
+        return None
+    return normalise_date(sent.doc[sent.start : first.end].text, pub)  # "21" is often left out of the span
 
 
 def event_date(trigger: Token, pub: date | None, *, max_distance: int = 6) -> str | None:
@@ -248,3 +338,17 @@ def event_date(trigger: Token, pub: date | None, *, max_distance: int = 6) -> st
     if near:
         return min(near)[2]
     return _timeline_date(trigger.sent, pub)
+
+
+def news_date(lede: Span | None, pub: date | None) -> str | None:
+    """The date of the news a story reports: the main date of its lede, else the publication month."""
+    found = _main_date(lede, pub) if lede is not None else None
+    if found is None and pub is not None:
+        return pub.isoformat()[:7]
+    return found
+
+
+def is_pluperfect(token: Token) -> bool:
+    """ "had recalled", "had been convicted": told as background, before the news."""
+    verb = token if token.pos_ in ("VERB", "AUX") else token.head
+    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "'d") for c in verb.children)

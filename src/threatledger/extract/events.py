@@ -58,12 +58,18 @@ def headline_end(doc: Doc, title: str | None) -> int:
     return 0
 
 
+def lede_sentence(doc: Doc, title: str | None) -> Span | None:
+    """The first full sentence after the headline: what the story reports as news."""
+    head_end = headline_end(doc, title)
+    return next((sent for sent in sentences(doc) if sent.start_char >= head_end and len(sent) >= 8), None)
+
+
 def mention_events(
     doc: Doc, ents: DocEntities, published: date | None, *, opinion_piece: bool, title: str | None = None
 ) -> list[EventMention]:
     """An EventMention for every trigger in the doc."""
     head_end = headline_end(doc, title)
-    lede = next((sent for sent in sentences(doc) if sent.start_char >= head_end and len(sent) >= 8), None)
+    lede = lede_sentence(doc, title)
     out = []
     for trig in find_triggers(doc):
         if is_generic(trig.token, trig.kind):

@@ -11,8 +11,15 @@ from itertools import islice
 from spacy.tokens import Doc
 
 from threatledger.extract.bodies import add_state_bodies
-from threatledger.extract.carryover import carry_dates, carry_roles, dateline_place, place_court_steps
-from threatledger.extract.events import EventMention, mention_events, merge_mentions
+from threatledger.extract.carryover import (
+    carry_dates,
+    carry_roles,
+    date_reactions,
+    dateline_place,
+    place_court_steps,
+)
+from threatledger.extract.dates import news_date
+from threatledger.extract.events import EventMention, lede_sentence, mention_events, merge_mentions
 from threatledger.extract.incidents import group_incidents
 from threatledger.extract.records import entity_record, event_record, incident_record
 from threatledger.extract.sponsors import propagate_sponsors
@@ -57,6 +64,7 @@ def extract_doc(doc: Doc, document: Document) -> Extraction:
     propagate_sponsors(doc, ents, merged, groups)
     carry_roles(merged, groups)
     carry_dates(merged)
+    date_reactions(merged, news_date(lede_sentence(doc, document.title), document.published))
     place_court_steps(merged, dateline_place(doc, ents))
     events = [event_record(m, document, EXTRACTOR) for m in merged]
     incidents = [incident_record([events[i] for i in group], document) for group in groups]

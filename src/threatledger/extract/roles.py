@@ -218,7 +218,7 @@ def _performs(verb: Token, noun: Token, kind: str) -> bool:
         return False
     if kind not in VIOLENT_TYPES:
         return True
-    return noun.dep_ == "dobj" and noun.head is verb and verb.lemma_ in PERPETRATE_VERBS
+    return noun.dep_ == "dobj" and noun.head.i == verb.i and verb.lemma_ in PERPETRATE_VERBS
 
 
 def _located_in(token: Token) -> list[Token]:
