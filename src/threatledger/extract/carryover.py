@@ -23,6 +23,7 @@ PERSONAL_STEPS = frozenset(
 )
 COURT_STEPS = frozenset({"TRIAL", "CONVICTION", "SENTENCE"})
 MAX_SENTENCES_BACK = 6
+DATELINE_STEPS = COURT_STEPS | {"RELEASE", "EXECUTION", "SEARCH_RAID"}
 SAME_DAY = re.compile(r"\b(?:on )?(?:the|that) same day\b|\bthat day\b")
 
 
@@ -95,12 +96,13 @@ def dateline_place(doc: Doc, ents: DocEntities) -> tuple[Cluster, int] | None:
 
 
 def place_court_steps(events: list[EventMention], dateline: tuple[Cluster, int] | None) -> None:
-    """A court step told in the dateline's sentence happened in the dateline's city."""
+    """A court step, a release, an execution or a search told in the dateline's sentence happened in
+    the dateline's city (a charge, an arrest or a diplomatic act may be reported from far away)."""
     if dateline is None:
         return
     where, sent_start = dateline
     for member in events:
-        if member.kind in COURT_STEPS and not member.roles["place"] and member.sent.start == sent_start:
+        if member.kind in DATELINE_STEPS and not member.roles["place"] and member.sent.start == sent_start:
             member.roles["place"] = [Filler(where, where.name)]
 
 

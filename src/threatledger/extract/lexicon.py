@@ -51,7 +51,7 @@ AUTHORITY_NOUNS = frozenset(
     """court courts judge judges tribunal prosecutor prosecutors prosecution police
 authorities authority government governments ministry department agency agencies service services
 investigators investigator treasury administration council parliament jury chamber office bureau
-regime state states kremlin army military navy commission union""".split()
+regime state states kremlin army military navy commission union judiciary guards corps""".split()
 )
 ABSTRACT_TARGETS = frozenset(
     """speech freedom freedoms democracy dissent diplomacy relations right rights

@@ -33,9 +33,40 @@ def _was_subject(ents: DocEntities, start: int, end: int) -> bool:
     return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
 
 
+def _opens_paragraph(doc_text: str, at: int) -> bool:
+    """Whether a word is the first of its paragraph ("He was arrested in 2020 ..." after a break)."""
+    line_start = doc_text.rfind("\n", 0, at) + 1
+    return line_start > 0 and not doc_text[line_start:at].strip()
+
+
+def _is_subject_at(ents: DocEntities, at: int) -> bool:
+    span = ents.doc.char_span(at, at + 1, alignment_mode="expand")
+    return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
+
+
+def _protagonist(ents: DocEntities, before_char: int) -> Cluster | None:
+    """The person the story is about so far: the one named most often before this point."""
+    counts = [
+        (sum(1 for a, _, _ in c.spans if a < before_char), c)
+        for c in ents.clusters
+        if c.type == "PERSON" and c.name[:1].isupper()
+    ]
+    counts = [pair for pair in counts if pair[0] >= 2]
+    if not counts:
+        return None
+    best = max(n for n, _ in counts)
+    leaders = [c for n, c in counts if n == best]
+    return leaders[0] if len(leaders) == 1 else None
+
+
 def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cluster | None:
     """The person a pronoun most likely means: the latest named subject of the last few sentences,
-    else the most often mentioned named person before it."""
+    else the most often mentioned named person before it. A pronoun that opens a paragraph means the
+    story's protagonist, as a new paragraph returns to the main thread."""
+    if _opens_paragraph(ents.doc.text, before_char) or not _is_subject_at(ents, before_char):
+        lead = _protagonist(ents, before_char)
+        if lead is not None:
+            return lead
     sent_starts = [s.start_char for s in sentences(ents.doc) if s.start_char <= before_char]
     horizon = sent_starts[-window] if len(sent_starts) >= window else 0
     best: tuple[int, int, Cluster] | None = None

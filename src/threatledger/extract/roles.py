@@ -156,8 +156,19 @@ DISCOVERY_VERBS = frozenset(
 )
 
 
+def _entity_before(verb: Token) -> list[Token]:
+    """A named actor written right before a finite verb the parser left without a subject ("Prime
+    Minister Theresa May announces": the small model reads "May" as an auxiliary)."""
+    if verb.tag_ not in ("VBZ", "VBD", "VBP") or verb.i == verb.sent.start:
+        return []
+    before = verb.doc[verb.i - 1]
+    if before.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and before.ent_iob_ in ("B", "I"):
+        return [before]
+    return []
+
+
 def _subject(verb: Token) -> list[Token]:
-    subj = _kids(verb, "nsubj")
+    subj = _kids(verb, "nsubj") or _entity_before(verb)
     while not subj and verb.dep_ in ("xcomp", "conj", "advcl", "ccomp", "pcomp") and verb.head is not verb:
         verb = verb.head.head if verb.dep_ == "pcomp" else verb.head  # "answered by ordering out"
         if verb.lemma_ in DISCOVERY_VERBS:
@@ -168,17 +179,42 @@ def _subject(verb: Token) -> list[Token]:
     return subj
 
 
+ANNOUNCING_VERBS = frozenset({"announce", "confirm", "declare", "say", "state", "report", "claim"})
+OWN_ACT_VERBS = frozenset({"announce", "confirm", "declare"})
+IT_THEY = frozenset({"it", "they", "we"})
+
+
+def _announcer(verb: Token) -> Token | None:
+    """The subject of the verb that reports this clause: "the ministry announced that it had ..."."""
+    if verb.dep_ != "ccomp" or verb.head.lemma_ not in ANNOUNCING_VERBS:
+        return None
+    subjects = _kids(verb.head, "nsubj")
+    return subjects[0] if subjects else None
+
+
+def _speaker_for_pronoun(verb: Token, subjects: list[Token]) -> list[Token]:
+    """ "The Revolutionary Guards announced that they had arrested him": "they" is the announcer."""
+    if len(subjects) == 1 and subjects[0].lower_ in IT_THEY:
+        speaker = _announcer(verb)
+        if speaker is not None and speaker.lower_ not in IT_THEY and _is_actor(speaker):
+            return [speaker]
+    return subjects
+
+
 def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
     """(agent tokens, target tokens) of a verbal trigger."""
     if _is_passive(verb):
         agents = _pobjs(verb, "by") + [o for a in _kids(verb, "agent") for o in _kids(a, "pobj")]
+        speaker = _announcer(verb)
+        if not agents and speaker is not None and verb.head.lemma_ in OWN_ACT_VERBS and _is_actor(speaker):
+            agents = [speaker]  # "Iran's judiciary announced that he had been executed": its own act
         targets = [verb.head] if verb.dep_ in ("acl", "amod") else _patient_subject(verb)
         if verb.dep_ == "ccomp":  # "had their sentences commuted": the possessor is the one freed
             targets = [p for t in targets for p in _kids(t, "poss")] or targets
         return agents, targets
     if verb.lemma_ in RECEIVING_VERBS:  # "X received 13 years": X is the one sentenced
         return [], _subject(verb)
-    return _subject(verb), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
+    return _speaker_for_pronoun(verb, _subject(verb)), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
 
 
 def governing_verb(noun: Token) -> Token | None:
@@ -231,7 +267,7 @@ def _located_in(token: Token) -> list[Token]:
 
 def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
     found = _place_of(trigger)
-    if not found and kind in LEGAL_TYPES:
+    if not found and kind in LEGAL_TYPES and kind != "CHARGE":  # "prosecutors in Manhattan charged"
         found = [p for agent in agents for p in _located_in(agent)]
     return found
 
@@ -351,6 +387,8 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         roles["agent"] = [f for f in roles["agent"] if f.cluster.type != "STATE"]
         roles["sponsor"] = _unique(states + sponsors)
     roles["target"] = [f for f in roles["target"] if all(f.cluster is not a.cluster for a in roles["agent"])]
+    actors = {id(f.cluster) for f in roles["target"]}
+    roles["place"] = [f for f in roles["place"] if id(f.cluster) not in actors]  # "sanctions on Russia"
     return roles
 
 
