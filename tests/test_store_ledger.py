@@ -57,8 +57,8 @@ def counts(store: SQLStore) -> dict[str, int]:
 
 def test_store_ledger_is_a_store(store: SQLStore) -> None:
     assert isinstance(store, Store)
-    assert store.version == 3
-    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 3
+    assert store.version == 4
+    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 4
 
 
 def test_store_ledger_reingest_is_idempotent(store: SQLStore) -> None:
@@ -188,9 +188,11 @@ def test_store_ledger_concurrent_reader_while_writer_holds_the_db(store: SQLStor
     with open_store(store.url, create=False) as reader:
         ingest(writer, charge_story())
         with writer.transaction() as conn:
+            from threatledger.store.sql_spans import refresh_incidents
             from threatledger.store.sql_write import write_extraction
 
             write_extraction(conn, unrelated_plot())
+            refresh_incidents(conn, conn.take_touched())  # as add_extraction does before it commits
             assert len(reader.incidents()) == 1  # the reader sees the last commit, not blocked
         assert len(reader.incidents()) == 2
 

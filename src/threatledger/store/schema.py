@@ -7,6 +7,8 @@ which corrections change; every correction is kept in ``corrections`` and every 
 
 from __future__ import annotations
 
+from threatledger.store.sql_spans import FILL_ALL
+
 SCHEMA_V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL);
 
@@ -185,5 +187,34 @@ DROP INDEX event_args_entity;
 CREATE INDEX event_args_entity ON event_args(cur_entity_id, role, active, event_pk);
 """
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3))
+# 4: what the incident list and its actor, sponsor and target filters read, kept on write
+# (store/sql_spans.py): each listed incident's rank and date span, and each (entity, role, incident)
+# with the incident's rank and span copied on, in list order, so a busy actor's incidents in a date range
+# are one index range read until the limit. Filled from the events already stored.
+SCHEMA_V4 = (
+    """
+CREATE TABLE incident_spans (
+    incident_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    rank_date TEXT NOT NULL,
+    first_date TEXT,
+    last_date TEXT
+);
+CREATE INDEX incident_spans_rank ON incident_spans(rank_date DESC, seq);
+CREATE TABLE role_incidents (
+    entity_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    rank_date TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    first_date TEXT,
+    last_date TEXT,
+    PRIMARY KEY (entity_id, role, rank_date DESC, seq, incident_id)
+) WITHOUT ROWID;
+CREATE INDEX role_incidents_incident ON role_incidents(incident_id);
+"""
+    + FILL_ALL
+)
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3), (4, SCHEMA_V4))
 LATEST_VERSION = MIGRATIONS[-1][0]

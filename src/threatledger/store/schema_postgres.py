@@ -3,6 +3,8 @@ where SQLite uses ``rowid``, and generated ``tsvector`` columns with GIN indexes
 
 from __future__ import annotations
 
+from threatledger.store.sql_spans import FILL_ALL
+
 SCHEMA_V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL);
 
@@ -202,4 +204,32 @@ CREATE INDEX event_args_entity ON event_args(cur_entity_id, role, active, event_
     for column in columns
 )
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3))
+# 4: as SQLite's 4 (store/sql_spans.py): incidents' rank and date span, and (entity, role, incident)
+# rows in list order; the role index carries the span and the incident id (index-only scans)
+SCHEMA_V4 = (
+    """
+CREATE TABLE incident_spans (
+    incident_id TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    rank_date TEXT NOT NULL,
+    first_date TEXT,
+    last_date TEXT
+);
+CREATE INDEX incident_spans_rank ON incident_spans(rank_date DESC, seq);
+CREATE TABLE role_incidents (
+    entity_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    incident_id TEXT NOT NULL,
+    rank_date TEXT NOT NULL,
+    seq BIGINT NOT NULL,
+    first_date TEXT,
+    last_date TEXT
+);
+CREATE INDEX role_incidents_rank ON role_incidents(entity_id, role, rank_date DESC, seq)
+    INCLUDE (first_date, last_date, incident_id);
+CREATE INDEX role_incidents_incident ON role_incidents(incident_id);
+"""
+    + FILL_ALL
+)
+
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3), (4, SCHEMA_V4))

@@ -33,6 +33,7 @@ from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
 from threatledger.store.sql_events import chunks, marks
 from threatledger.store.sql_index import CANDIDATE_SQL, utc_now
+from threatledger.store.sql_spans import FILTER_ROLES, Span, incident_seqs, insert_spans
 from threatledger.store.sql_write import (
     EVENT_COLUMNS,
     ROLE_NAMES,
@@ -82,12 +83,15 @@ class BulkRows:
     renames: dict[str, str] = field(default_factory=dict)
     document_text: list[tuple[int, str | None, str]] = field(default_factory=list)
     event_text: list[tuple[int, str]] = field(default_factory=list)
+    spans: dict[str, Span] = field(default_factory=dict)  # the filter rows of the new incidents
+    keep_spans: bool = True  # the store has the filter rows (schema 4)
 
     def add(self, table: str, row: tuple[Any, ...]) -> None:
         self.tables[table].append(row)
 
     def send(self, db: Database) -> None:
         """Write every waiting row, parents before children, and forget them."""
+        stored = set(incident_seqs(db, sorted(self.spans), live_only=False)) if self.keep_spans else set()
         for table, (columns, ignore) in TABLES.items():
             db.insert_rows(table, columns, self.tables.get(table, []), ignore=ignore)
             if table == "entities" and self.renames:
@@ -99,6 +103,12 @@ class BulkRows:
         for table in KEYED:
             if self.tables.get(table):
                 db.reset_sequence(table)
+        if self.keep_spans:
+            # an incident id stored before (a rare collision) may hold other events: recomputed at the end
+            db.touch(stored)
+            fresh = {i: span for i, span in self.spans.items() if i not in stored}
+            insert_spans(db, fresh, incident_seqs(db, sorted(fresh)))
+        self.spans.clear()
         self.tables.clear()
         self.renames.clear()
         self.document_text.clear()
@@ -191,10 +201,12 @@ class BulkLoader:
     now: str = field(default_factory=utc_now)
     seen: set[str] = field(default_factory=set)  # content hashes of this batch
     keys: dict[str, int] = field(default_factory=dict)
+    keep_spans: bool = True  # write the incident filters' rows (schema 4)
     index: MemoryNameIndex = field(init=False)
     resolver: EntityResolver = field(init=False)
 
     def __post_init__(self) -> None:
+        self.rows.keep_spans = self.keep_spans
         self.index = MemoryNameIndex(self.db, self.rows, self.now)
         self.resolver = EntityResolver(self.index)
 
@@ -221,7 +233,7 @@ class BulkLoader:
                 chunk = next(batches, None)
                 if sending is not None:
                     sending.result()  # the connection is free again
-                built, self.rows = self.rows, BulkRows()
+                built, self.rows = self.rows, BulkRows(keep_spans=self.keep_spans)
                 self.index.rows = self.rows
                 fresh = self.prepare(chunk, built) if chunk else []
                 sending = sender.submit(built.send, self.db)
@@ -299,10 +311,11 @@ class BulkLoader:
             events = sorted(events, key=lambda e: (e.provenance.start, e.id))
             incident_id = new_incident_id(content_hash, events[0])
             self.rows.add("incidents", (incident_id, incident_summary(events[0], summary), self.now))
+            span = self.rows.spans.setdefault(incident_id, Span())
             for entity_id, kind in sorted(central_participants(events, lookup)):
                 self.rows.add("incident_participants", (incident_id, entity_id, kind))
             for event in events:
-                self._add_event(event, extraction_pk, document_pk, local_id, incident_id, lookup)
+                self._add_event(event, extraction_pk, document_pk, local_id, incident_id, lookup, span)
             stats.incidents_new += 1
             stats.events += len(events)
         detail = {"content_hash": content_hash, "extractor": extraction.extractor, **stats.to_dict()}
@@ -361,8 +374,10 @@ class BulkLoader:
         local_incident: str | None,
         incident_id: str,
         lookup: EntityLookup,
+        span: Span,
     ) -> None:
         pk = self.next_key("events")
+        span.add_event(event.date, duplicate=False)
         self.rows.add(
             "events", (pk, *event_row(extraction_pk, document_pk, event, local_incident, incident_id))
         )
@@ -371,6 +386,8 @@ class BulkLoader:
             for position, arg in enumerate(event.role(role)):
                 hit = lookup(arg.entity_id, arg.name)
                 entity_id = hit[0] if hit else None
+                if entity_id is not None and role in FILTER_ROLES:
+                    span.fillers.add((entity_id, role))
                 self.rows.add(
                     "event_args",
                     (pk, role, position, arg.name, arg.text, arg.entity_id, entity_id, entity_id),
@@ -385,7 +402,8 @@ def _batches(extractions: Iterable[Extraction]) -> Iterator[list[Extraction]]:
         yield chunk
 
 
-def write_bulk(db: Database, extractions: Iterable[Extraction]) -> IngestStats:
+def write_bulk(db: Database, extractions: Iterable[Extraction], *, keep_spans: bool = True) -> IngestStats:
     """Store extractions without cross-document resolution (see the module's docstring); the caller
-    holds the transaction (and with it the only writer's lock)."""
-    return BulkLoader(db).load(extractions)
+    holds the transaction (and with it the only writer's lock). ``keep_spans``: the new incidents' filter
+    rows are written with them (:mod:`threatledger.store.sql_spans`), from what the loader knows."""
+    return BulkLoader(db, keep_spans=keep_spans).load(extractions)

@@ -57,8 +57,9 @@ def index_events(db: Database, rows: Sequence[tuple[int, str]]) -> None:
         db.insert_rows("events_fts", ("rowid", "sentence"), rows)
 
 
-def text_clause(db: Database, text: str) -> tuple[str, list[Any]]:
-    """A condition over ``incidents i``: some event sentence or article of the incident has every word."""
+def text_clause(db: Database, text: str, key: str = "i.id") -> tuple[str, list[Any]]:
+    """A condition over the incident id ``key``: some event sentence or article of the incident has
+    every word."""
     query = query_of(db, text)
     if db.dialect == "sqlite":
         events = "SELECT rowid FROM events_fts WHERE events_fts MATCH ?"
@@ -67,8 +68,8 @@ def text_clause(db: Database, text: str) -> tuple[str, list[Any]]:
         events = "SELECT pk FROM events WHERE tsv @@ plainto_tsquery('english', ?)"
         documents = "SELECT pk FROM documents WHERE tsv @@ plainto_tsquery('english', ?)"
     sql = (
-        f"(i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE ev.pk IN ({events}) AND {LIVE})"
-        f" OR i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE ev.document_pk IN ({documents})"
+        f"({key} IN (SELECT ev.cur_incident_id FROM events ev WHERE ev.pk IN ({events}) AND {LIVE})"
+        f" OR {key} IN (SELECT ev.cur_incident_id FROM events ev WHERE ev.document_pk IN ({documents})"
         f" AND {LIVE}))"
     )
     return sql, [query, query]

@@ -27,6 +27,7 @@ from threatledger.store.sql_events import LIVE, chunks, in_list, load_events, ma
 from threatledger.store.sqldb import Database
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_YEAR = re.compile(r"^\d{4}")
 _ROLE_OF_FILTER = {"actor": "agent", "sponsor": "sponsor", "target": "target"}
 PARTICIPANTS_SHOWN = 6
 
@@ -67,17 +68,21 @@ def _live_ids(conn: Database, ids: list[str]) -> list[str]:
     return sorted(str(r[0]) for r in rows)
 
 
-def _role_clause(conn: Database, role: str, name: str) -> tuple[str, list[Any]]:
+def _role_clause(conn: Database, role: str, name: str, key: str) -> tuple[str, list[Any]]:
+    """Some live event of the incident has a filler of ``role`` that is the entity ``name`` means, or,
+    when it names none, whose text holds ``name``."""
     ids = entity_ids_for(conn, name)
     if ids:
-        match, params = f"a.cur_entity_id IN ({marks(ids)})", list(ids)
-    else:
-        match, params = "a.name LIKE ? ESCAPE '\\'", ["%" + _like(name) + "%"]
+        sql = (
+            f"{key} IN (SELECT r.incident_id FROM role_incidents r"
+            f" WHERE r.role = ? AND r.entity_id IN ({marks(ids)}))"
+        )
+        return sql, [role, *ids]
     sql = (
-        f"i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
-        f" WHERE a.active = 1 AND a.role = ? AND {match} AND {LIVE})"
+        f"{key} IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f" WHERE a.active = 1 AND a.role = ? AND a.name LIKE ? ESCAPE '\\' AND {LIVE})"
     )
-    return sql, [role, *params]
+    return sql, [role, "%" + _like(name) + "%"]
 
 
 def _like(text: str) -> str:
@@ -91,19 +96,19 @@ def _country_code(country: str) -> str:
     return group.country if group and group.country else country
 
 
-def _country_clause(country: str) -> tuple[str, list[Any]]:
+def _country_clause(country: str, key: str) -> tuple[str, list[Any]]:
     code = _country_code(country)
     sql = (
-        "i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f"{key} IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
         " JOIN entities e ON e.id = a.cur_entity_id"
         f" WHERE a.active = 1 AND e.country = ? AND {LIVE})"
-        " OR i.id IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
+        f" OR {key} IN (SELECT ev.cur_incident_id FROM event_args a JOIN events ev ON ev.pk = a.event_pk"
         f" WHERE a.active = 1 AND a.role = 'place' AND a.name LIKE ? ESCAPE '\\' AND {LIVE})"
     )
     return f"({sql})", [code, "%" + _like(country) + "%"]
 
 
-def _event_clause(filters: IncidentFilter, *, narrowed: bool) -> tuple[str, list[Any]] | None:
+def _event_clause(filters: IncidentFilter, key: str, *, narrowed: bool) -> tuple[str, list[Any]] | None:
     """Type, status and dates must hold for one event of the incident. When another filter already
     narrows the incidents, each is checked through the (incident, date) index; else the events index
     finds the incidents."""
@@ -125,39 +130,99 @@ def _event_clause(filters: IncidentFilter, *, narrowed: bool) -> tuple[str, list
         return None
     condition = f"{LIVE} AND {' AND '.join(parts)}"
     if narrowed:
-        return f"EXISTS (SELECT 1 FROM events ev WHERE ev.cur_incident_id = i.id AND {condition})", params
-    return f"i.id IN (SELECT ev.cur_incident_id FROM events ev WHERE {condition})", params
+        return f"EXISTS (SELECT 1 FROM events ev WHERE ev.cur_incident_id = {key} AND {condition})", params
+    return f"{key} IN (SELECT ev.cur_incident_id FROM events ev WHERE {condition})", params
 
 
-def filter_clauses(conn: Database, filters: IncidentFilter) -> tuple[list[str], list[Any]]:
-    """SQL conditions over ``incidents i`` for every filter given."""
+def _span_clause(filters: IncidentFilter, alias: str) -> tuple[str, list[Any]] | None:
+    """What the date range asks of an incident's span (``first_date``/``last_date`` of ``alias``): a
+    necessary condition, read from the index; the event clause decides. An event on or after
+    ``--from`` (or a coarser date containing it) is no earlier than its year."""
+    parts, params = [], []
+    if filters.date_from and _YEAR.match(filters.date_from):
+        parts.append(f"{alias}.last_date >= ?")
+        params.append(filters.date_from[:4])
+    if filters.date_to:
+        parts.append(f"{alias}.first_date <= ?")
+        params.append(date_upper_bound(filters.date_to))
+    return (" AND ".join(parts), params) if parts else None
+
+
+def filter_clauses(
+    conn: Database, filters: IncidentFilter, key: str = "i.id", *, skip: str | None = None
+) -> tuple[list[str], list[Any]]:
+    """SQL conditions over the incident id ``key`` for every filter given (but the role filter
+    ``skip``, which the caller applies)."""
     clauses: list[tuple[str, list[Any]]] = []
     for option, role in _ROLE_OF_FILTER.items():
         value = getattr(filters, option)
-        if value:
-            clauses.append(_role_clause(conn, role, value))
+        if value and option != skip:
+            clauses.append(_role_clause(conn, role, value, key))
     if filters.country:
-        clauses.append(_country_clause(filters.country))
+        clauses.append(_country_clause(filters.country, key))
     if filters.text:
-        clauses.append(sql_fts.text_clause(conn, filters.text))
-    event_clause = _event_clause(filters, narrowed=bool(clauses))
+        clauses.append(sql_fts.text_clause(conn, filters.text, key))
+    event_clause = _event_clause(filters, key, narrowed=bool(clauses) or skip is not None)
     if event_clause is not None:
         clauses.append(event_clause)
     return [c for c, _ in clauses], [p for _, ps in clauses for p in ps]
 
 
+def _driver(conn: Database, filters: IncidentFilter) -> tuple[str, str, list[str]] | None:
+    """The first role filter that names entities, as (option, role, entity ids): the list is read from
+    its entities' rows of ``role_incidents``, in list order."""
+    for option, role in _ROLE_OF_FILTER.items():
+        value = getattr(filters, option)
+        if value:
+            ids = entity_ids_for(conn, value)
+            if ids:
+                return option, role, ids
+    return None
+
+
+_RANKED = "SELECT {a}.incident_id, {a}.rank_date, {a}.seq FROM {table} {a} WHERE {where}"
+_ORDER = " ORDER BY {a}.rank_date DESC, {a}.seq LIMIT ?"
+
+
+def ranked_incidents(conn: Database, filters: IncidentFilter, limit: int) -> list[str]:
+    """The ids of the incidents matching every filter, the most recent first (by the latest date of
+    their live events that are not near duplicates; undated last; then in the order stored).
+
+    With a role filter naming entities, each entity's ``role_incidents`` rows are read in that order
+    (the date range checked on the span copied onto them, in the index, then on the events) until
+    ``limit`` match; the lists of several entities are merged. Else ``incident_spans`` is read in that
+    order."""
+    driver = _driver(conn, filters)
+    if driver is None:
+        clauses, params = filter_clauses(conn, filters, "s.incident_id")
+        span = _span_clause(filters, "s")
+        if span is not None:
+            clauses.insert(0, span[0])
+            params = span[1] + params
+        sql = _RANKED.format(a="s", table="incident_spans", where=" AND ".join(clauses) or "1 = 1")
+        rows = conn.execute(sql + _ORDER.format(a="s"), (*params, limit)).fetchall()
+        return [str(r[0]) for r in rows]
+    option, role, ids = driver
+    clauses, params = filter_clauses(conn, filters, "r.incident_id", skip=option)
+    span = _span_clause(filters, "r")
+    if span is not None:
+        clauses.insert(0, span[0])
+        params = span[1] + params
+    where = " AND ".join(["r.entity_id = ?", "r.role = ?", *clauses])
+    sql = _RANKED.format(a="r", table="role_incidents", where=where) + _ORDER.format(a="r")
+    found: list[tuple[str, str, int]] = []
+    for entity_id in ids:
+        rows = conn.execute(sql, (entity_id, role, *params, limit)).fetchall()
+        found += [(str(r[0]), str(r[1]), int(r[2])) for r in rows]
+    if len(ids) > 1:  # each entity's first ``limit`` hold the first ``limit`` of all of them
+        found.sort(key=lambda f: (f[1], -f[2]), reverse=True)
+    return list(dict.fromkeys(f[0] for f in found))[:limit]
+
+
 def list_incidents(conn: Database, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
-    """Incidents matching every filter, the most recent first. The matching incidents are ranked by
-    their latest date alone; only the ``limit`` kept are summarised (a busy actor matches thousands)."""
-    clauses, params = filter_clauses(conn, filters)
-    where = " AND ".join(["i.merged_into IS NULL", *clauses])
-    ranked = conn.execute(
-        "SELECT i.id FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
-        f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id"
-        " ORDER BY MAX(ev.cur_date) IS NULL, MAX(ev.cur_date) DESC, i.rowid LIMIT ?",
-        (*params, limit),
-    ).fetchall()
-    ids = [r[0] for r in ranked]
+    """Incidents matching every filter, the most recent first (see :func:`ranked_incidents`); only the
+    ``limit`` kept are summarised (a busy actor matches thousands)."""
+    ids = ranked_incidents(conn, filters, limit)
     summaries = _summaries(conn, ids)
     people = _participants(conn, ids)
     return [summaries[i].with_participants(tuple(people.get(i, ()))) for i in ids]

@@ -20,6 +20,7 @@ from threatledger.store.records import Correction
 from threatledger.store.sql_events import marks
 from threatledger.store.sql_index import live_entity, live_incident, utc_now
 from threatledger.store.sql_query import entity_ids_for
+from threatledger.store.sql_spans import incidents_of_entity
 from threatledger.store.sqldb import Database, Row
 
 ROLE_FIELDS = ("agent", "sponsor", "target", "place")
@@ -85,6 +86,7 @@ def set_review(conn: Database, event_id: str, state: str, *, author: str, reason
     """Confirm or reject an event."""
     row = find_event(conn, event_id)
     conn.execute("UPDATE events SET review = ? WHERE pk = ?", (state, row["pk"]))
+    conn.touch((row["cur_incident_id"],))
     action = "confirm" if state == "confirmed" else "reject"
     return record(conn, "event", event_id, action, old=row["review"], new=state, author=author, reason=reason)
 
@@ -128,6 +130,7 @@ def correct_event(
         f"UPDATE events SET {column} = ?, review = 'corrected' WHERE pk = ?",
         (int(new) if isinstance(new, bool) else new, row["pk"]),
     )
+    conn.touch((row["cur_incident_id"],))
     return record(
         conn, "event", event_id, "correct", field=field, old=old, new=new, author=author, reason=reason
     )
@@ -160,6 +163,7 @@ def _correct_role(conn: Database, row: Row, role: str, value: Any, *, author: st
             (row["pk"], role, position, name, entity_id),
         )
     conn.execute("UPDATE events SET review = 'corrected' WHERE pk = ?", (row["pk"],))
+    conn.touch((row["cur_incident_id"],))
     return record(
         conn,
         "event",
@@ -190,6 +194,7 @@ def merge_entities(conn: Database, source: str, target: str, *, author: str, rea
     src, dst = _live_entity_row(conn, source), _live_entity_row(conn, target)
     if src["id"] == dst["id"]:
         raise StoreError("cannot merge an entity into itself", hint="Give two different entity ids.")
+    conn.touch(incidents_of_entity(conn, source))
     conn.execute(
         "UPDATE entities SET merged_into = ? WHERE id = ? OR merged_into = ?", (target, source, source)
     )
@@ -251,6 +256,7 @@ def split_entity(
     args = conn.execute("SELECT pk, name FROM event_args WHERE cur_entity_id = ?", (entity_id,)).fetchall()
     moved = [a["pk"] for a in args if fold(a["name"]) in norms or normalize_name(a["name"]) in norms]
     conn.executemany("UPDATE event_args SET cur_entity_id = ? WHERE pk = ?", [(new_id, pk) for pk in moved])
+    conn.touch(incidents_of_entity(conn, new_id))
     new = {"entity_id": new_id, "names": list(names), "roles_moved": len(moved)}
     return record(conn, "entity", entity_id, "split", field="names", new=new, author=author, reason=reason)
 
@@ -268,6 +274,7 @@ def merge_incidents(conn: Database, source: str, target: str, *, author: str, re
         raise StoreError("the two incidents are already one", hint="Give two different incident ids.")
     conn.execute("UPDATE incidents SET merged_into = ? WHERE id = ? OR merged_into = ?", (dst, src, src))
     conn.execute("UPDATE events SET cur_incident_id = ? WHERE cur_incident_id = ?", (dst, src))
+    conn.touch((src, dst))
     return record(
         conn, "incident", src, "merge", field="merged_into", old=None, new=dst, author=author, reason=reason
     )
@@ -314,6 +321,7 @@ def split_incident(
     conn.executemany("UPDATE events SET cur_incident_id = ? WHERE duplicate_of = ?", moves)
     for incident in (live, new_id):
         rebuild_participants(conn, incident)
+    conn.touch((live, new_id))
     new = {"incident_id": new_id, "events": sorted(event_ids)}
     return record(conn, "incident", live, "split", field="events", new=new, author=author, reason=reason)
 

@@ -38,6 +38,7 @@ from threatledger.store.sql_query import (
     search,
     store_stats,
 )
+from threatledger.store.sql_spans import SPANS_VERSION, refresh_incidents
 from threatledger.store.sql_write import write_extraction
 from threatledger.store.sqldb import BufferedDatabase, Database
 
@@ -124,7 +125,10 @@ class SQLStore:
         if extraction.error is not None:
             return IngestStats(failed=1)
         with self.transaction() as db:
-            return write_extraction(db, extraction)
+            db.take_touched()
+            stats = write_extraction(db, extraction)
+            self._refresh(db)
+            return stats
 
     @guarded
     def add_extractions(self, extractions: Iterable[Extraction], *, resolve: bool = True) -> IngestStats:
@@ -136,8 +140,11 @@ class SQLStore:
         """
         stats = IngestStats()
         with self.transaction() as db:
+            db.take_touched()
             if not resolve:
-                return write_bulk(db, extractions)
+                stats = write_bulk(db, extractions, keep_spans=self.version >= SPANS_VERSION)
+                self._refresh(db)
+                return stats
             buffered = BufferedDatabase(db)  # rows nothing reads back go in bulk
             for extraction in extractions:
                 stats.add(
@@ -146,7 +153,15 @@ class SQLStore:
                     else IngestStats(failed=1)
                 )
             buffered.flush()
+            self._refresh(db)
         return stats
+
+    def _refresh(self, db: Database) -> None:
+        """Recompute the filter rows of the incidents this transaction touched (a store still at an
+        older schema has no such rows; its migration fills them)."""
+        touched = db.take_touched()
+        if self.version >= SPANS_VERSION:
+            refresh_incidents(db, touched)
 
     @guarded
     def has_document(self, content_hash: str) -> bool:
@@ -193,7 +208,10 @@ class SQLStore:
     @guarded
     def _review(self, operation: Callable[..., Correction], *args: Any, **kwargs: Any) -> Correction:
         with self.transaction() as db:
-            return operation(db, *args, **kwargs)
+            db.take_touched()
+            correction = operation(db, *args, **kwargs)
+            self._refresh(db)
+            return correction
 
     def confirm_event(self, event_id: str, *, author: str, reason: str) -> Correction:
         return self._review(review.set_review, event_id, "confirmed", author=author, reason=reason)

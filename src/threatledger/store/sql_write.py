@@ -29,6 +29,7 @@ from threatledger.resolve.names import normalize_name
 from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
 from threatledger.store.sql_index import SQLIncidentIndex, SQLNameIndex, live_entity, utc_now
+from threatledger.store.sql_spans import incidents_of_documents
 from threatledger.store.sqldb import Database
 
 ROLE_NAMES = ("agent", "sponsor", "target", "place")
@@ -84,6 +85,7 @@ def write_extraction(conn: Database, extraction: Extraction) -> IngestStats:
     ctx = _Context(conn, extraction, document_pk, extraction_pk, duplicate_of, now, stats)
     _write_entities(ctx)
     _write_events(ctx)
+    conn.touch(incidents_of_documents(conn, [document_pk]))  # new events, and replaced ones
     _audit(
         conn,
         now,

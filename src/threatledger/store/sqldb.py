@@ -36,6 +36,16 @@ class Database:
 
     def __init__(self, raw: Any) -> None:
         self.raw = raw
+        self.touched: set[str] = set()  # incidents whose filter rows the transaction must recompute
+
+    def touch(self, incident_ids: Iterable[str]) -> None:
+        """Mark incidents whose live events, dates, incident or role fillers this transaction changed."""
+        self.touched.update(incident_ids)
+
+    def take_touched(self) -> set[str]:
+        """The incidents marked so far, forgetting them."""
+        found, self.touched = self.touched, set()
+        return found
 
     def translate(self, sql: str) -> str:
         return sql
@@ -95,6 +105,12 @@ class BufferedDatabase(Database):
 
     def reset_sequence(self, table: str, column: str = "pk") -> None:
         self.inner.reset_sequence(table, column)
+
+    def touch(self, incident_ids: Iterable[str]) -> None:
+        self.inner.touch(incident_ids)
+
+    def take_touched(self) -> set[str]:
+        return self.inner.take_touched()
 
     def defer(
         self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore: bool = False
