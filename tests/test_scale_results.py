@@ -189,3 +189,23 @@ def test_scale_results_batch_refuses_address_without_ray(
     )
     assert code == 2
     assert "--address needs --engine ray" in capsys.readouterr().err
+
+
+def test_scale_results_local_ray_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A local Ray gets one Parquet footer reader per CPU (not Ray Data's 32 processes) unless the user
+    set the number; usage stats off; the environment comes back as it was."""
+    import os
+
+    from threatledger.scale.ray_engine import FOOTER_ACTORS_ENV, local_ray_environment
+
+    monkeypatch.delenv(FOOTER_ACTORS_ENV, raising=False)
+    monkeypatch.delenv("RAY_USAGE_STATS_ENABLED", raising=False)
+    with local_ray_environment(tmp_path, num_cpus=2):
+        assert os.environ[FOOTER_ACTORS_ENV] == "2"
+        assert os.environ["RAY_USAGE_STATS_ENABLED"] == "0"
+    assert FOOTER_ACTORS_ENV not in os.environ
+    assert "RAY_USAGE_STATS_ENABLED" not in os.environ
+    monkeypatch.setenv(FOOTER_ACTORS_ENV, "7")
+    with local_ray_environment(tmp_path, num_cpus=2):
+        assert os.environ[FOOTER_ACTORS_ENV] == "7"
+    assert os.environ[FOOTER_ACTORS_ENV] == "7"

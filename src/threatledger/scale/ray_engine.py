@@ -7,8 +7,11 @@ one actor per worker, each loading the spaCy pipeline once. Each actor asks for 
 :data:`ACTOR_CPUS` CPU: with a whole CPU per actor a 2-core node has none left for the read tasks and
 the job hangs (ray-project/ray#44687).
 
-Without ``address`` a local Ray is started (``include_dashboard=False``, usage stats off). With one,
-the job runs on that cluster, whose nodes must have threatledger and its spaCy model installed.
+Without ``address`` a local Ray is started (``include_dashboard=False``, usage stats off, and
+:data:`FOOTER_ACTORS_ENV` at most one Parquet footer reader per CPU: Ray Data 2.60's ``read_parquet``
+otherwise starts 32 footer-reading actors, 32 Python processes, before it reads a single row, which on 2
+cores took most of a small job's time). With one, the job runs on that cluster, whose nodes must have
+threatledger and its spaCy model installed.
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ RAY_HINT = "see the Ray logs (/tmp/ray/session_latest/logs on the head node), or
 # grammar, ~6 s on a small VM, enough for Ray's dashboard agent to miss the raylet's fixed 15 s wait for
 # its port file, which kills the local node. Ray's own processes never need it, so they do without.
 SLOW_OPTIONAL_IMPORTS = ("rfc3987_syntax",)
+# Ray Data (datasource V2) reads Parquet footers with a pool of actors, 32 by default, each a Python
+# process importing Ray and pyarrow; a local Ray gets one per CPU (unless the variable is set already).
+FOOTER_ACTORS_ENV = "RAY_DATA_PARQUET_FOOTER_NUM_ACTORS"
 
 
 class ExtractBatch:
@@ -143,8 +149,11 @@ def ray_session(address: str | None, *, num_cpus: int) -> Iterator[None]:
     if ray.is_initialized():
         yield
         return
-    with tempfile.TemporaryDirectory(prefix="threatledger-ray-") as stubs:
-        _init_ray(address, num_cpus=num_cpus, stubs=Path(stubs))
+    with contextlib.ExitStack() as stack:
+        if not address:  # the local Ray's processes and this driver (which plans the reads) see it
+            stubs = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="threatledger-ray-")))
+            stack.enter_context(local_ray_environment(stubs, num_cpus=num_cpus))
+        _init_ray(address, num_cpus=num_cpus)
         DataContext.get_current().enable_progress_bars = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
         try:
@@ -153,31 +162,34 @@ def ray_session(address: str | None, *, num_cpus: int) -> Iterator[None]:
             ray.shutdown()
 
 
-def _init_ray(address: str | None, *, num_cpus: int, stubs: Path) -> None:
+def _init_ray(address: str | None, *, num_cpus: int) -> None:
     import ray
 
     try:
         if address:
             ray.init(address=address, logging_level=logging.WARNING)
             return
-        with local_ray_environment(stubs):
-            ray.init(
-                include_dashboard=False,
-                num_cpus=num_cpus,
-                logging_level=logging.WARNING,
-                _node_ip_address="127.0.0.1",  # a local Ray listens on loopback only
-            )
+        ray.init(
+            include_dashboard=False,
+            num_cpus=num_cpus,
+            logging_level=logging.WARNING,
+            _node_ip_address="127.0.0.1",  # a local Ray listens on loopback only
+        )
     except Exception as exc:  # ray.init raises ConnectionError, RuntimeError, or a bare Exception
         raise ExtractionError(f"cannot start Ray ({address or 'local'}): {exc}", hint=RAY_HINT) from exc
 
 
 @contextlib.contextmanager
-def local_ray_environment(stubs: Path) -> Iterator[None]:
-    """The environment the local Ray processes inherit: usage stats off (no call home), and the slow
-    optional imports of :data:`SLOW_OPTIONAL_IMPORTS` hidden from them by stubs written into ``stubs``
-    (which must outlive the Ray session). The environment is restored on the way out."""
-    saved = {name: os.environ.get(name) for name in ("RAY_USAGE_STATS_ENABLED", "PYTHONPATH")}
+def local_ray_environment(stubs: Path, *, num_cpus: int = 1) -> Iterator[None]:
+    """The environment the local Ray processes inherit: usage stats off (no call home), at most
+    ``num_cpus`` Parquet footer-reading actors (:data:`FOOTER_ACTORS_ENV`, unless set already), and the
+    slow optional imports of :data:`SLOW_OPTIONAL_IMPORTS` hidden from them by stubs written into
+    ``stubs`` (which must outlive the Ray session). The environment is restored on the way out."""
+    names = ("RAY_USAGE_STATS_ENABLED", "PYTHONPATH", FOOTER_ACTORS_ENV)
+    saved = {name: os.environ.get(name) for name in names}
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
+    if saved[FOOTER_ACTORS_ENV] is None:
+        os.environ[FOOTER_ACTORS_ENV] = str(max(1, num_cpus))
     if _write_stubs(stubs):
         os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(stubs), saved["PYTHONPATH"])))
     try:
