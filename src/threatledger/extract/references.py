@@ -184,6 +184,9 @@ def filler_for(token: Token, ents: DocEntities) -> Filler | None:
     appos = _entity_child(token, ents)
     if appos is not None:
         return Filler(appos, token.text)
+    named = ents.cluster_of(token.head.i) if token.dep_ == "appos" else None
+    if named is not None and (named.type == "PERSON" or token.lower_ not in PERSON_NOUNS):
+        return Filler(named, named.name)  # "Hadi Matar, the person who ...": the person is Matar
     lower = token.lower_
     if lower in PRONOUNS_PERSON:
         person = recent_person(ents, token.idx)

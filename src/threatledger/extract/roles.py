@@ -90,6 +90,12 @@ PERPETRATE_VERBS = frozenset(
         "hatch",
     }
 )
+ENACT_VERBS = frozenset(
+    """file bring impose issue pass hand announce order adopt seek approve authorise authorize unseal
+unveil lodge level press make conduct carry launch hold open begin start agree decide slap extend expand
+request grant deliver sign commute waive lift secure obtain return win submit send demand
+step execute mount stage uphold halt pursue declare free give stop consider convict sentence""".split()
+)
 Roles = dict[str, list[Filler]]
 
 
@@ -174,9 +180,12 @@ def _subject(verb: Token) -> list[Token]:
         if verb.lemma_ in DISCOVERY_VERBS:
             return []  # who uncovered or reported a plot is not who plotted it
         subj = _kids(verb, "nsubj")
-    if not subj and verb.dep_ == "relcl":
-        subj = [verb.head]
+    if verb.dep_ == "relcl" and (not subj or all(t.lower_ in RELATIVE_PRONOUNS for t in subj)):
+        subj = [verb.head]  # "Russia, which does not hand over", "the person who attacked"
     return subj
+
+
+RELATIVE_PRONOUNS = frozenset({"which", "who", "that", "whom"})
 
 
 ANNOUNCING_VERBS = frozenset({"announce", "confirm", "declare", "say", "state", "report", "claim"})
@@ -253,7 +262,7 @@ def _performs(verb: Token, noun: Token, kind: str) -> bool:
     if _is_passive(verb) or noun.dep_ not in ("dobj", "pobj"):
         return False
     if kind not in VIOLENT_TYPES:
-        return True
+        return verb.lemma_ in ENACT_VERBS
     return noun.dep_ == "dobj" and noun.head.i == verb.i and verb.lemma_ in PERPETRATE_VERBS
 
 
@@ -333,11 +342,11 @@ abduction kidnapping it""".split()
 def _about_violence(verb: Token) -> bool:
     """ "ordered the killing", "the operation was approved by": the verb's object is a violent act."""
     objs = [c for c in verb.children if c.dep_ in ("dobj", "nsubjpass", "xcomp", "ccomp")]
-    return any(
-        t.lower_ in VIOLENT_WORDS or t.lemma_ in ("kill", "murder", "assassinate")
-        for o in objs
-        for t in o.subtree
-    )
+    heads = [t for o in objs for t in expand_conj(o)]
+    heads += [
+        d for o in objs if o.dep_ in ("xcomp", "ccomp") for d in o.children if d.dep_ in ("dobj", "nsubjpass")
+    ]
+    return any(t.lower_ in VIOLENT_WORDS or t.lemma_ in ("kill", "murder", "assassinate") for t in heads)
 
 
 def _is_actor(token: Token) -> bool:
@@ -354,14 +363,23 @@ def _orderers(verb: Token) -> list[Token]:
     return [o for p in preps for o in _kids(p, "pobj")]
 
 
+def _own_phrase(token: Token) -> list[Token]:
+    """The tokens of a noun's phrase without its clauses ("who had sold secrets to Britain")."""
+    out = [token]
+    for child in token.children:
+        if child.dep_ not in ("relcl", "acl", "advcl", "ccomp", "appos", "punct", "cc", "conj"):
+            out += _own_phrase(child)
+    return out
+
+
 def sponsor_tokens(trigger: Token, agents: list[Token]) -> list[Token]:
     """States or agencies the sentence puts behind a violent event."""
     out = attributed_sponsors(trigger.sent, skip=trigger)
     for agent in agents:
         out += [
             c
-            for c in agent.subtree
-            if c is not agent
+            for c in _own_phrase(agent)
+            if c.i != agent.i
             and c.ent_type_ in ("ORG", "GPE", "NORP")
             and (c.dep_ in ("compound", "amod", "poss") or c.head.lower_ == "of")
         ]
@@ -406,7 +424,20 @@ def fill_sponsors(tokens: list[Token], ents: DocEntities) -> list[Filler]:
                     out.append(Filler(state, token.text))
                 continue
         out += _fill([token], ents)
-    return _unique(out)
+    return _unique([_as_state(f, ents) for f in out])
+
+
+STATE_NOUNS = frozenset({"government", "regime", "state", "authorities", "leadership"})
+
+
+def _as_state(filler: Filler, ents: DocEntities) -> Filler:
+    """ "the Iranian regime", "the Indian government" as a sponsor are the state itself."""
+    words = filler.text.replace("the ", "").split()
+    if len(words) != 2 or words[1].lower() not in STATE_NOUNS:
+        return filler
+    code = demonyms().get(words[0])
+    state = next((c for c in ents.clusters if c.type == "STATE" and c.country == code), None)
+    return Filler(state, filler.text) if code and state is not None else filler
 
 
 def _demonym_sponsors(agents: list[Token], ents: DocEntities) -> list[Filler]:
