@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/scale.py [--docs 60] [--e2e-docs 2000] [--words 800] [--skip-ray] [--json]
+    .venv/bin/python benchmarks/scale.py [--docs 60] [--words 800] [--skip-ray]
+        [--e2e-docs 2000] [--e2e-words WORDS] [--e2e-workers 2] [--fast-load] [--json]
 
 On the same generated articles (benchmarks/speed.py's generator, split into shards), each measured in its
 own subprocess, one after the other:
@@ -18,9 +19,12 @@ the steady state (sampled from /proc), the per-core throughput, which other load
 moves. The ratios put each engine against bare spaCy with as many processes (1 worker / 1 process;
 2 workers and Ray / 2 processes).
 
-Then the end-to-end run on ``--e2e-docs`` articles: ``batch`` (local, 2 workers) -> ``load`` into a new
-SQLite store -> ``incidents``, with the wall time and the peak memory (summed over the process tree) and
-CPU time of each step. It reports; it does not gate: the exit status is 0 unless the script itself crashes.
+Then the end-to-end run on ``--e2e-docs`` articles of about ``--e2e-words`` words (default: ``--words``;
+the same generator, so a short article is the lead and the first few sentences of a long one):
+``batch`` (local, ``--e2e-workers`` workers) -> ``load`` into a new SQLite store -> ``incidents``, with the
+wall time, the peak memory (summed over the process tree), the CPU time and the load average (1 minute,
+sampled while it ran) of each step. ``--docs 0`` leaves the throughput runs out (an end-to-end run alone).
+It reports; it does not gate: the exit status is 0 unless the script itself crashes.
 """
 
 from __future__ import annotations
@@ -44,6 +48,8 @@ CALIBRATION_DOCS = 4
 BATCH_SIZE = 16
 RAY_TARGET = 0.80
 MIB = 1024 * 1024
+LOAD_EVERY_S = 5.0
+E2E_SHARDS = 8
 
 
 @dataclass
@@ -88,13 +94,15 @@ def run_tree(name: str, cmd: list[str], *, n_docs: int) -> Measurement:
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=bench_env(), text=True)
-        cpu_s, peak = sample_tree(proc)
+        loads: list[float] = []
+        cpu_s, peak = sample_tree(proc, loads=loads)
         out.seek(0)
         err.seek(0)
         result.details = {
             "stdout_tail": out.read()[-4000:],
             "stderr_tail": err.read()[-2000:],
             "cpu_s": cpu_s,
+            "load_average": load_summary(loads),
         }
     result.wall_s = time.perf_counter() - start
     result.rc = proc.returncode
@@ -103,17 +111,36 @@ def run_tree(name: str, cmd: list[str], *, n_docs: int) -> Measurement:
     return result
 
 
-def sample_tree(proc: subprocess.Popen[str], interval: float = 0.2) -> tuple[float, int]:
+def sample_tree(
+    proc: subprocess.Popen[str], interval: float = 0.2, *, loads: list[float] | None = None
+) -> tuple[float, int]:
     """Until ``proc`` ends: the CPU seconds its tree used (each process's last sample, so a process loses
-    at most its last ``interval``) and the peak of the tree's summed resident memory, in bytes."""
+    at most its last ``interval``) and the peak of the tree's summed resident memory, in bytes. With
+    ``loads``, the machine's 1-minute load average is appended to it every LOAD_EVERY_S seconds."""
     ticks: dict[int, int] = {}
     peak = 0
+    next_load = time.monotonic()
     while proc.poll() is None:
         for pid in tree_pids(proc.pid):
             ticks[pid] = max(ticks.get(pid, 0), cpu_ticks(pid))
         peak = max(peak, tree_rss_bytes(proc.pid))
+        if loads is not None and time.monotonic() >= next_load:
+            loads.append(os.getloadavg()[0])
+            next_load += LOAD_EVERY_S
         time.sleep(interval)
     return sum(ticks.values()) / os.sysconf("SC_CLK_TCK"), peak
+
+
+def load_summary(loads: list[float]) -> dict[str, float] | None:
+    """Min, mean and max of the sampled 1-minute load averages; None without samples."""
+    if not loads:
+        return None
+    return {
+        "min": round(min(loads), 2),
+        "mean": round(sum(loads) / len(loads), 2),
+        "max": round(max(loads), 2),
+        "samples": len(loads),
+    }
 
 
 def tree_pids(root: int) -> list[int]:
@@ -224,35 +251,71 @@ def throughput_section(articles: list[dict[str, Any]], tmp: Path, *, ray: bool) 
     return {"bare": [asdict(b) for b in bare.values()], "runs": [asdict(r) for r in runs], "ratios": ratios}
 
 
-def e2e_section(n_docs: int, words: int, tmp: Path, *, fast_load: bool) -> dict[str, Any]:
-    """batch (local, 2 workers) -> load -> incidents on ``n_docs`` new articles, each step measured."""
+def e2e_section(n_docs: int, words: int, tmp: Path, *, fast_load: bool, workers: int = 2) -> dict[str, Any]:
+    """batch (local, ``workers`` workers) -> load -> incidents on ``n_docs`` new articles of about
+    ``words`` words, each step measured."""
     start = time.perf_counter()
-    shards = write_shards(generate_articles(n_docs, words=words, seed=1), tmp / "e2e", shards=8)
+    articles = generate_articles(n_docs, words=words, seed=1)
+    text_words = [len(a["text"].split()) for a in articles]
+    shards = write_shards(articles, tmp / "e2e", shards=E2E_SHARDS)
+    del articles
     generated_s = time.perf_counter() - start
-    steps = e2e_steps(shards, n_docs, tmp, fast_load=fast_load)
+    uptime_start = uptime()
+    steps = e2e_steps(shards, n_docs, tmp, fast_load=fast_load, workers=workers)
     batch = _last_json(steps[0].details.get("stdout_tail", ""))
     loaded = _last_json(steps[1].details.get("stdout_tail", ""))
+    store = tmp / "e2e.db"
     return {
         "docs": n_docs,
+        "words": words,
+        "words_per_article": {
+            "mean": round(sum(text_words) / len(text_words), 1) if text_words else None,
+            "min": min(text_words, default=None),
+            "max": max(text_words, default=None),
+        },
+        "engine": f"local, {workers} workers",
+        "store": "SQLite, " + ("bulk mode (--fast)" if fast_load else "full resolution"),
+        "shards": E2E_SHARDS,
         "generate_s": generated_s,
         "fast_load": fast_load,
         "steps": [_step(s) for s in steps],
         "wall_s": sum(s.wall_s or 0.0 for s in steps),
+        "cpu_s": sum(s.details.get("cpu_s") or 0.0 for s in steps),
         "peak_tree_rss_mb": max((s.tree_peak_rss_mb or 0.0) for s in steps),
-        "batch": {k: batch.get(k) for k in ("documents", "failed", "docs_per_s")},
+        "batch": {k: batch.get(k) for k in ("documents", "failed", "docs_per_s", "seconds")},
         "load_stats": loaded.get("stats", {}),
+        "load_rows": {k: loaded.get(k) for k in ("rows", "failed", "bad_rows", "seconds")},
+        "results_mb": round(_folder_bytes(tmp / "e2e-out") / MIB, 1),
+        "store_mb": round(store.stat().st_size / MIB, 1) if store.exists() else None,
+        "uptime_start": uptime_start,
+        "uptime_end": uptime(),
     }
 
 
-def e2e_steps(shards: list[str], n_docs: int, tmp: Path, *, fast_load: bool) -> list[Measurement]:
+def e2e_steps(
+    shards: list[str], n_docs: int, tmp: Path, *, fast_load: bool, workers: int = 2
+) -> list[Measurement]:
     exe, db, out = str(threatledger_command()), str(tmp / "e2e.db"), tmp / "e2e-out"
     load = [exe, "load", str(out), "--db", db, "--json", *(["--fast"] if fast_load else [])]
     incidents = [exe, "incidents", "--db", db, "--limit", "50", "--json"]
     return [
-        run_tree("batch", batch_command(shards, out, "local", 2), n_docs=n_docs),
+        run_tree("batch", batch_command(shards, out, "local", workers), n_docs=n_docs),
         run_tree("load", load, n_docs=n_docs),
         run_tree("incidents", incidents, n_docs=n_docs),
     ]
+
+
+def uptime() -> str:
+    """What ``uptime`` says now (the load averages), or the load averages alone without the command."""
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        done = subprocess.run(["uptime"], capture_output=True, text=True, timeout=10)
+        if done.returncode == 0:
+            return done.stdout.strip()
+    return "load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
 
 
 def _step(step: Measurement) -> dict[str, Any]:
@@ -262,6 +325,7 @@ def _step(step: Measurement) -> dict[str, Any]:
         "wall_s": step.wall_s,
         "tree_peak_rss_mb": step.tree_peak_rss_mb,
         "cpu_s": step.details.get("cpu_s"),
+        "load_average": step.details.get("load_average"),
         "stderr_tail": step.details.get("stderr_tail", "")[-300:],
     }
 
@@ -271,11 +335,18 @@ def _fmt(value: float | None, spec: str = ".2f") -> str:
 
 
 def print_report(report: dict[str, Any]) -> None:
+    print(f"{os.cpu_count()} CPUs, load average at start {report['load_average']}")
+    if "throughput" in report:
+        print_throughput(report)
+    e2e = report.get("e2e")
+    if e2e:
+        print_e2e(e2e)
+    print(f"  load average at the end: {report.get('load_average_end')}")
+
+
+def print_throughput(report: dict[str, Any]) -> None:
     t = report["throughput"]
-    print(
-        f"{report['docs']} articles of ~{report['words']} words, {SHARDS} shards, batch size {BATCH_SIZE}, "
-        f"{os.cpu_count()} CPUs (load average at start {report['load_average']})"
-    )
+    print(f"{report['docs']} articles of ~{report['words']} words, {SHARDS} shards, batch size {BATCH_SIZE}")
     for row in t["bare"] + t["runs"]:
         if not row["ok"]:
             print(f"  {row['name']:<13} FAILED: {row['error']}")
@@ -290,31 +361,52 @@ def print_report(report: dict[str, Any]) -> None:
             f"  ratio {name:<8} {_fmt(r['wall_docs_per_s'])} wall, {_fmt(r['steady_docs_per_s'])} steady, "
             f"{_fmt(r['docs_per_cpu_s'])} per CPU-second (vs bare spaCy with as many processes)"
         )
-    e2e = report.get("e2e")
-    if e2e:
-        steps = ", ".join(
-            f"{s['name']} {_fmt(s['wall_s'], '.1f')} s, {_fmt(s['cpu_s'], '.0f')} CPU s, "
-            f"{_fmt(s['tree_peak_rss_mb'], '.0f')} MB"
-            for s in e2e["steps"]
-        )
-        rate = e2e["docs"] / e2e["wall_s"] if e2e["wall_s"] else 0.0
+
+
+def print_e2e(e2e: dict[str, Any]) -> None:
+    rate = e2e["docs"] / e2e["wall_s"] if e2e["wall_s"] else 0.0
+    per_cpu = e2e["docs"] / e2e["cpu_s"] if e2e["cpu_s"] else 0.0
+    words = e2e["words_per_article"]
+    print(
+        f"end to end on {e2e['docs']} generated articles of {words['mean']} words on average "
+        f"({words['min']}-{words['max']}), {e2e['shards']} shards; batch {e2e['engine']}, "
+        f"load into {e2e['store']}"
+    )
+    for s in e2e["steps"]:
+        docs_per_cpu = e2e["docs"] / s["cpu_s"] if s["cpu_s"] else None
         print(
-            f"  end to end on {e2e['docs']} articles: {e2e['wall_s']:.1f} s, {rate:.2f} docs/s ({steps}); "
-            f"peak {e2e['peak_tree_rss_mb']:.0f} MB; batch {e2e['batch']}; load {e2e['load_stats']}"
+            f"  {s['name']:<10} {_fmt(s['wall_s'], '8.1f')} s wall, {_fmt(s['cpu_s'], '7.0f')} CPU s "
+            f"({_fmt(docs_per_cpu)} docs/CPU-s), peak {_fmt(s['tree_peak_rss_mb'], '.0f')} MB, "
+            f"load average {s['load_average']}"
         )
-        for step in e2e["steps"]:
-            if step["rc"] != 0:
-                print(f"  {step['name']} FAILED (exit {step['rc']}): {step['stderr_tail']}")
-    print(f"  load average at the end: {report.get('load_average_end')}")
+    print(
+        f"  total      {e2e['wall_s']:8.1f} s wall ({rate:.2f} docs/s), {e2e['cpu_s']:7.0f} CPU s "
+        f"({per_cpu:.2f} docs/CPU-s); peak {e2e['peak_tree_rss_mb']:.0f} MB"
+    )
+    print(f"  batch {e2e['batch']}; load {e2e['load_rows']} {e2e['load_stats']}")
+    print(f"  results {e2e['results_mb']} MB, store {e2e['store_mb']} MB")
+    print(f"  uptime at start: {e2e['uptime_start']}")
+    print(f"  uptime at end:   {e2e['uptime_end']}")
+    for step in e2e["steps"]:
+        if step["rc"] != 0:
+            print(f"  {step['name']} FAILED (exit {step['rc']}): {step['stderr_tail']}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="threatledger batch engines vs. bare spaCy, and end to end.")
-    parser.add_argument("--docs", type=int, default=60, help="articles for the throughput runs (default 60)")
+    parser.add_argument(
+        "--docs", type=int, default=60, help="articles for the throughput runs (0 skips them; default 60)"
+    )
     parser.add_argument(
         "--e2e-docs", type=int, default=2000, help="articles end to end (0 skips; default 2000)"
     )
     parser.add_argument("--words", type=int, default=800, help="words per article (default 800)")
+    parser.add_argument(
+        "--e2e-words", type=int, default=None, help="words per article end to end (default: --words)"
+    )
+    parser.add_argument(
+        "--e2e-workers", type=int, default=2, help="local batch workers end to end (default 2)"
+    )
     parser.add_argument("--skip-ray", action="store_true", help="leave the Ray engine out")
     parser.add_argument("--fast-load", action="store_true", help="load with --fast (bulk mode) end to end")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
@@ -331,10 +423,17 @@ def main(argv: list[str] | None = None) -> int:
         "ray_target": RAY_TARGET,
     }
     with tempfile.TemporaryDirectory(prefix="threatledger-scale-") as tmp:
-        articles = generate_articles(args.docs, words=args.words, seed=0)
-        report["throughput"] = throughput_section(articles, Path(tmp), ray=not args.skip_ray)
+        if args.docs > 0:
+            articles = generate_articles(args.docs, words=args.words, seed=0)
+            report["throughput"] = throughput_section(articles, Path(tmp), ray=not args.skip_ray)
         if args.e2e_docs > 0:
-            report["e2e"] = e2e_section(args.e2e_docs, args.words, Path(tmp), fast_load=args.fast_load)
+            report["e2e"] = e2e_section(
+                args.e2e_docs,
+                args.e2e_words or args.words,
+                Path(tmp),
+                fast_load=args.fast_load,
+                workers=args.e2e_workers,
+            )
     report["load_average_end"] = round(os.getloadavg()[0], 2)
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))

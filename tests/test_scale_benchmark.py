@@ -49,3 +49,14 @@ def test_scale_benchmark_ratio(scale: ModuleType) -> None:
     bare = scale.Throughput("bare_spacy_2", 2, True, 10, steady_docs_per_s=2.0)
     assert scale.ratio(run, bare, "steady_docs_per_s") == pytest.approx(0.75)
     assert scale.ratio(run, bare, "wall_docs_per_s") is None
+
+
+def test_scale_benchmark_load_summary(scale: ModuleType) -> None:
+    assert scale.load_summary([]) is None
+    assert scale.load_summary([2.0, 4.0, 3.0]) == {"min": 2.0, "mean": 3.0, "max": 4.0, "samples": 3}
+
+
+def test_scale_benchmark_e2e_arguments(scale: ModuleType) -> None:
+    args = scale.parse_args(["--docs", "0", "--e2e-docs", "100000", "--e2e-words", "60"])
+    assert (args.docs, args.e2e_docs, args.e2e_words, args.words, args.e2e_workers) == (0, 100000, 60, 800, 2)
+    assert scale.parse_args([]).e2e_words is None  # end to end uses --words
