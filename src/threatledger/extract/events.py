@@ -106,9 +106,20 @@ def _participants_agree(a: EventMention, b: EventMention) -> bool:
     return not (aa and ab and not aa & ab)
 
 
+DISTINCT_ACTS = frozenset({"DIPLOMATIC_ACTION", "SANCTION"})
+
+
+def _acts_agree(a: EventMention, b: EventMention) -> bool:
+    """Diplomatic steps and sanctions come in series (expel, summon, close a consulate; a visa ban, an
+    asset freeze): two told with different words are two acts."""
+    ta, tb = a.trigger.token, b.trigger.token
+    return a.kind not in DISTINCT_ACTS or ta.lemma_ == tb.lemma_ or not ta.pos_ == tb.pos_ == "VERB"
+
+
 def same_event(a: EventMention, b: EventMention) -> bool:
     return (
         a.kind == b.kind
+        and _acts_agree(a, b)
         and a.hypothetical == b.hypothetical
         and _dates_agree(a.date, b.date)
         and _participants_agree(a, b)

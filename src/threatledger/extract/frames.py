@@ -309,10 +309,18 @@ def sentence(token: Token, kind: str) -> str | None:
     return kind if words & prison else None
 
 
+DOCUMENT_WORDS = frozenset(
+    """footage details names data information documents findings assessment report reports video videos
+statement statements figures photos images recording recordings transcript letter list files""".split()
+)
+
+
 def release(token: Token, kind: str) -> str | None:
     mods = {c.lower_ for c in token.children}
     if mods & {"press", "news"} or token.doc[max(token.i - 1, 0)].lower_ in ("press", "news"):
         return None
+    if token.dep_ in ("acl", "relcl", "amod") and token.head.lower_ in DOCUMENT_WORDS | NON_PERSON_OBJECTS:
+        return None  # "an assessment released last year", "a video he released"
     objs = _objects(token)
     if objs and all(
         o.lower_ in NON_PERSON_OBJECTS
@@ -415,8 +423,28 @@ FRAMES: dict[str, Frame] = {
 }
 
 
+INSTRUMENT_HEADS = frozenset(
+    """treaty treaties warrant warrants law laws agreement agreements procedure procedures request
+requests hearing hearings proceedings record records order orders list lists regime""".split()
+)
+
+
+def _names_an_instrument(token: Token) -> bool:
+    """ "the extradition treaty", "an arrest warrant": the noun only names a legal instrument."""
+    return token.pos_ == "NOUN" and token.dep_ == "compound" and token.head.lower_ in INSTRUMENT_HEADS
+
+
+def _in_boilerplate(token: Token) -> bool:
+    """ "FOR IMMEDIATE RELEASE": a short line in capitals is a press office's label, not news."""
+    sent = token.sent
+    words = [t for t in sent if t.is_alpha]
+    return 0 < len(words) <= 8 and all(t.is_upper for t in words[:3]) and token.is_upper
+
+
 def apply_frame(name: str | None, token: Token, kind: str) -> str | None:
     """The event type the trigger reports in context, or None when it reports no event."""
+    if _names_an_instrument(token) or _in_boilerplate(token):
+        return None
     if name is None:
         return kind
     return FRAMES[name](token, kind)
