@@ -15,7 +15,7 @@ from threatledger.extract.references import Filler, expand_conj, filler_for, gro
 from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
 from threatledger.resolve.within_doc import DocEntities
 
-PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on", "from"})
+PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on"})
 SPONSOR_CUES = (
     "on behalf of",
     "at the direction of",
@@ -222,7 +222,7 @@ def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
             targets = [p for t in targets for p in _kids(t, "poss")] or targets
         return agents, targets
     if verb.lemma_ in RECEIVING_VERBS:  # "X received 13 years": X is the one sentenced
-        return [], _subject(verb)
+        return [], _subject(verb) or _patient_subject(verb.head if verb.dep_ == "advcl" else verb)
     return _speaker_for_pronoun(verb, _subject(verb)), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
 
 
@@ -297,9 +297,20 @@ def _place_of(trigger: Token) -> list[Token]:
     holders += [o for o in _kids(trigger, "dobj", "nsubjpass") if o.ent_type_ == "PERSON"]
     out = []
     for holder in holders:
-        for obj in _pobjs(holder, *PLACE_PREPS):
-            if obj.ent_type_ in ("GPE", "LOC", "FAC"):
+        objs = _pobjs(holder, *PLACE_PREPS)
+        if trigger.pos_ == "NOUN" and holder.i == trigger.i:
+            objs += _pobjs(holder, "of", "on", "against")  # "the bombing of a mosque in Shiraz"
+        for obj in objs:
+            if (
+                obj.ent_type_ in ("GPE", "LOC", "FAC")
+                and obj.dep_ == "pobj"
+                and obj.head.lower_ in PLACE_PREPS
+            ):
                 out.append(obj)
+            elif obj.head.lower_ in PLACE_PREPS:  # "at Ankara airport"
+                out += [
+                    c for c in obj.children if c.dep_ == "compound" and c.ent_type_ in ("GPE", "LOC", "FAC")
+                ]
             out += [
                 o
                 for p in _kids(obj, "prep")

@@ -72,6 +72,7 @@ class DocEntities:
         self.by_token: dict[int, Cluster] = {}
         self._by_norm: dict[str, Cluster] = {}
         self._groups: list[tuple[int, list[Cluster]]] = []
+        self._conj_groups: list[tuple[int, list[Cluster]]] | None = None
         for ent in doc.ents:
             kind = entity_type(ent)
             named = any(t.is_title or t.is_upper for t in ent)  # "in absentia" is no place
@@ -148,10 +149,32 @@ class DocEntities:
         """Remember a group of people named together, for a later "they" / "them"."""
         self._groups.append((at_char, members))
 
-    def recent_group(self, before_char: int, *, within_chars: int = 400) -> list[Cluster]:
+    def _named_together(self) -> list[tuple[int, list[Cluster]]]:
+        """People joined by "and" in the text ("Alexander Petrov and Ruslan Boshirov"): a group a later
+        "they" can mean."""
+        out: list[tuple[int, list[Cluster]]] = []
+        for token in self.doc:
+            first = self.by_token.get(token.i)
+            if first is None or first.type != "PERSON" or token.dep_ == "conj":
+                continue
+            members = [first]
+            for other in token.subtree:
+                if other.dep_ == "conj" and other.head.i in self.by_token:
+                    cluster = self.by_token.get(other.i)
+                    if cluster is not None and cluster.type == "PERSON" and cluster not in members:
+                        members.append(cluster)
+            if len(members) >= 2:
+                out.append((token.idx, members))
+        return out
+
+    def recent_group(self, before_char: int, *, within_chars: int = 600) -> list[Cluster]:
         """The group named last before ``before_char``, if it is close enough to be meant."""
+        if self._conj_groups is None:
+            self._conj_groups = self._named_together()
         groups = [
-            (at, members) for at, members in self._groups if before_char - within_chars <= at < before_char
+            (at, members)
+            for at, members in self._groups + self._conj_groups
+            if before_char - within_chars <= at < before_char
         ]
         return max(groups, key=lambda pair: pair[0])[1] if groups else []
 
