@@ -62,8 +62,27 @@ class EntityRepair:
         spans = _relabel_people(doc, [s for s in trimmed if s is not None])
         spans = _align_acronyms(doc, spans)
         spans += _acronym_spans(doc, spans)
+        spans += _unclaimed_places(doc)
         doc.ents = filter_spans(spans)
         return doc
+
+
+LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
+
+
+def _unclaimed_places(doc: Doc) -> list[Span]:
+    """Two or more capitalised proper nouns after "in" / "at" that no entity claims ("in the Kleiner
+    Tiergarten"): a place the small model does not know."""
+    out: list[Span] = []
+    for token in doc:
+        if token.dep_ != "pobj" or token.head.lower_ not in LOCATIVE_PREPS or not _name_word(token):
+            continue
+        start = token.i
+        while start - 1 > token.head.i and _name_word(doc[start - 1]):
+            start -= 1
+        if token.i > start:
+            out.append(Span(doc, start, token.i + 1, label="LOC"))
+    return out
 
 
 def _hyphen_name(doc: Doc, i: int) -> bool:
@@ -125,6 +144,10 @@ def _trim(ent: Span) -> Span | None:
         start -= 3  # a name split after a hyphenated word: "Mujahedin-e" + "Khalq"
     while start > 0 and _name_word(doc[start - 1]) and ent.label_ in ("LOC", "FAC"):
         start -= 1  # a capitalised word the model left out: "Kleiner" + "Tiergarten"
+    while end < len(doc) and _name_word(doc[end]) and ent.label_ in ("GPE", "LOC", "FAC"):
+        end += 1  # ... or after it: "Kleiner" + "Tiergarten"
+    if end > ent.end:
+        ent = Span(doc, ent.start, end, label=ent.label_)
     label = ent.label_
     if ent.end < len(doc) and doc[ent.end].lower_ in FACILITY_NOUNS and _unknown_place(ent):
         end, label = ent.end + 1, "FAC"  # "Vnukovo airport", "Charite hospital"

@@ -79,6 +79,19 @@ class DocEntities:
             if kind is not None and named and not (kind == "ORG" and ent.text in demonyms_and_groups()):
                 self._add_span(ent, kind)
         self._join_surnames()
+        self._join_states()
+
+    def _join_states(self) -> None:
+        """ "UK", "Britain" and "the United Kingdom" in one story are one state: the same country code."""
+        by_code: dict[str, list[Cluster]] = {}
+        for cluster in self.clusters:
+            if cluster.type == "STATE" and cluster.country:
+                by_code.setdefault(cluster.country, []).append(cluster)
+        for same in by_code.values():
+            keeper = max(same, key=lambda c: (len(c.spans), len(c.name)))
+            for other in same:
+                if other is not keeper:
+                    self._absorb(keeper, other)
 
     def _join_surnames(self) -> None:
         """A surname seen before the full name ("Navalny" in a headline) joins the full name."""
@@ -128,6 +141,8 @@ class DocEntities:
         return None
 
     def _add_span(self, span: Span, kind: str) -> Cluster:
+        while len(span) > 1 and span[-1].pos_ in ("ADP", "DET", "CCONJ", "PUNCT"):
+            span = span[:-1]  # "the Pine Bar of": the NER ran on into the next phrase
         cluster = self._find(span, kind)
         if cluster is None:
             cluster = Cluster(name=span.text, type=kind)
