@@ -119,6 +119,21 @@ def test_api_documents_list(client: TestClient) -> None:
 
 def test_api_document_detail_highlights_an_event(client: TestClient) -> None:
     plain = get_ok(client, "/api/documents/ostend-charge")
+    assert plain["full_text"] is True
+    assert plain["text"].startswith("Prosecutors in Ostend charged Nasrollah Karimi")
+    assert "Officials said Karimi remains at large" in plain["text"]
+    assert "".join(s["text"] for s in plain["segments"]) == plain["text"]
+    assert not [s for s in plain["segments"] if s["mark"] == "gap"]
+    for mention in plain["mentions"]:  # every mention is marked (a nested one as part of the outer)
+        over = [s for s in plain["segments"] if s["start"] < mention["end"] and mention["start"] < s["end"]]
+        assert over[0]["start"] <= mention["start"]
+        assert mention["end"] <= over[-1]["end"]
+        assert all(s["mention"] is not None for s in over)
+    for event in plain["events"]:
+        trigger = event["trigger"]
+        marked = [s for s in plain["segments"] if s["event"] and s["event"]["id"] == event["id"]]
+        assert "".join(s["text"] for s in marked) == trigger["text"]
+        assert (marked[0]["start"], marked[-1]["end"]) == (trigger["start"], trigger["end"])
     event = next(e for e in plain["events"] if e["type"] == "PLOT")
     body = get_ok(client, "/api/documents/ostend-charge", event=event["id"])
     assert body["highlight"] == {"start": event["sentence"]["start"], "end": event["sentence"]["end"]}

@@ -83,11 +83,22 @@ def test_web_document_page_highlights_the_span(client: TestClient) -> None:
     incident = client.get(f"/api/incidents/{karimi_id(client)}").json()["incident"]
     event = incident["timeline"][0]
     html = client.get(f"/documents/ostend-charge?event={event['id']}").text
-    assert '<mark class="hl" id="hl">Karimi is accused of </mark>' in html
-    assert '<mark class="hl trigger">plotting</mark>' in html
-    assert "[…]" in html or "sentences events were read from" in html
+    assert '<mark class="hl" id="hl">Karimi is accused of <mark class="hl trigger">plotting</mark>' in html
+    assert html.count('id="hl"') == 1
+    # the whole article, not only the sentences events were read from
+    assert "Officials said Karimi remains at large and is believed to be in Tehran." in html
+    assert "[…]" not in html
+    assert "sentences events were read from" not in html
+    # every extracted span is marked: entity mentions, and the other events' triggers link to them
+    assert '<span class="mention m-person" title="PERSON">Leyla Baran</span>' in html
+    assert '<span class="mention m-person" title="PERSON">Nasrollah Karimi</span>' in html
+    assert re.search(
+        r'<a class="ev-trigger" href="/documents/ostend-charge\?event=ev_\w+#hl" title="CHARGE">charged</a>',
+        html,
+    )
     span = client.get("/documents/ostend-charge", params={"start": 0, "end": 11}).text
-    assert '<mark class="hl" id="hl">Prosecutors</mark>' in span
+    prosecutors = '<span class="mention m-org" title="ORG">Prosecutors</span>'
+    assert f'<mark class="hl" id="hl">{prosecutors}</mark>' in span
     missing = client.get("/documents/ostend-charge", params={"event": "ev_other"}).text
     assert "not in this document" in missing
 

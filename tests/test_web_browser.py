@@ -143,6 +143,41 @@ def test_browser_list_filter_incident_source(page: Any) -> None:
     assert_nothing_ran(page)
 
 
+def test_browser_document_is_the_whole_article_with_every_span(browser: Any, base_url: str) -> None:
+    """A window too small for the article: the asked span is scrolled to; every mention and trigger is
+    marked; another event's trigger leads to that event's sentence."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 480, "height": 300})
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    tab.watch = Watch(tab)
+    try:
+        detail = context.request.get("/api/documents/ostend-charge").json()
+        plot = next(e for e in detail["events"] if e["type"] == "PLOT")
+        charge = next(e for e in detail["events"] if e["type"] == "CHARGE")
+        tab.goto(f"/documents/ostend-charge?event={plot['id']}#hl")
+        text = tab.locator("#doc-text")
+        assert text.inner_text() == detail["text"]  # the whole article, as stored
+        assert text.locator("span.mention").count() >= 5
+        assert text.locator("span.mention", has_text="Leyla Baran").get_attribute("title") == "PERSON"
+        assert text.locator("a.ev-trigger").count() == len(detail["events"]) - 1  # all but the asked one
+        mark = tab.locator("mark#hl")
+        assert "Karimi is accused of plotting" in mark.inner_text()
+        assert mark.locator("mark.trigger").inner_text() == "plotting"
+        box = mark.bounding_box()
+        assert box is not None
+        assert box["y"] >= 0  # scrolled to: in the window, though the page is taller than it
+        assert box["y"] < 300
+        assert tab.evaluate("() => window.scrollY") > 0
+        shot(tab, "07-document-whole-article-spans.png", full_page=False)
+        text.locator("a.ev-trigger", has_text="charged").click()
+        tab.wait_for_url(f"**/documents/ostend-charge?event={charge['id']}#hl")
+        assert tab.locator("mark#hl").inner_text() == charge["sentence"]["text"]
+        assert tab.locator("mark.trigger").inner_text() == "charged"
+        assert_nothing_ran(tab)
+    finally:
+        context.close()
+
+
 def test_browser_injected_article_runs_nothing(page: Any) -> None:
     page.goto("/?q=gunmen+attacked+office")
     page.click("a.incident-link")

@@ -1,12 +1,14 @@
 """Document views: an article's metadata, its extracted spans, and its text cut into marked segments.
 
-The Store interface has no reader for a document's text yet; a store that offers ``document(id)``
-(returning a :class:`~threatledger.model.Document`) gets its full text shown. Otherwise the page shows
-the sentences that events were read from, at their offsets, with the gaps marked.
+The store returns a document's whole text (``Store.document``); every extracted span in it is marked
+(entity mentions, event triggers), and the span asked for (an event's sentence and trigger, or any
+offsets) is highlighted. A store that cannot give the text gets the sentences events were read from, at
+their offsets, with the gaps marked.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,14 +76,17 @@ def document_view(
     pieces = _known_pieces(record) if text is None else [(0, text)]
     if highlight is not None and not _covered(pieces, highlight.span):
         highlight = None
+    events = [_event_span(e) for e in record["events"]]
+    mentions = _mentions(record)
     return {
         "ok": True,
         "document": _summary(record),
         "full_text": text is not None,
+        "text": text,
         "highlight": None if highlight is None else {"start": highlight.span[0], "end": highlight.span[1]},
-        "segments": segments(pieces, highlight),
-        "events": [_event_span(e) for e in record["events"]],
-        "mentions": _mentions(record),
+        "segments": segments(pieces, highlight, spans=_marked_spans(events, mentions)),
+        "events": events,
+        "mentions": mentions,
     }
 
 
@@ -142,15 +147,66 @@ def _covered(pieces: list[tuple[int, str]], span: Span) -> bool:
     return any(start <= span[0] and span[1] <= start + len(text) for start, text in pieces)
 
 
-def segments(pieces: list[tuple[int, str]], highlight: Highlight | None) -> list[dict[str, Any]]:
-    """Text segments with ``mark`` None, "highlight" or "trigger"; a gap between pieces is a segment too."""
+@dataclass(frozen=True, slots=True)
+class Marked:
+    """An extracted span to mark in the text: an entity mention or an event trigger."""
+
+    start: int
+    end: int
+    kind: str  # "mention" or "event"
+    info: dict[str, Any]
+
+
+_TYPE_CLASS = re.compile(r"[^a-z0-9_-]")  # what a type may bring into a class name or a tooltip
+_LABEL = re.compile(r"[^A-Z0-9_]")
+
+
+def _marked_spans(events: list[dict[str, Any]], mentions: list[dict[str, Any]]) -> list[Marked]:
+    found = [
+        Marked(
+            int(e["trigger"]["start"]),
+            int(e["trigger"]["end"]),
+            "event",
+            {
+                "id": e["id"],
+                "type": e["type"],
+                "incident_id": e["incident_id"],
+                "label": _LABEL.sub("", str(e["type"]).upper()),
+            },
+        )
+        for e in events
+    ]
+    found += [
+        Marked(
+            int(m["start"]),
+            int(m["end"]),
+            "mention",
+            {
+                "entity_id": m["entity_id"],
+                "name": m["name"],
+                "type": m["type"],
+                "kind": _TYPE_CLASS.sub("", str(m["type"]).lower()) or "other",
+            },
+        )
+        for m in mentions
+    ]
+    return [m for m in found if 0 <= m.start < m.end]
+
+
+def segments(
+    pieces: list[tuple[int, str]], highlight: Highlight | None, *, spans: list[Marked] | None = None
+) -> list[dict[str, Any]]:
+    """Text segments with ``mark`` None, "highlight" or "trigger"; a gap between pieces is a segment too.
+    Each segment also names the outermost entity mention (``mention``; ``mentions``: the types of every
+    entity mentioned there) and event trigger (``event``) that cover it, if any: every extracted span is
+    cut out of the text."""
     out: list[dict[str, Any]] = []
     end_of_last = 0
     for start, text in pieces:
         if start > end_of_last:  # one unknown character between sentences is a space
             gap = " " if start - end_of_last == 1 else f" {GAP} "
             out.append({"text": gap, "mark": "gap", "start": end_of_last, "end": start})
-        out.extend(_cut(start, text, highlight))
+        out.extend(_cut(start, text, highlight, spans or []))
         end_of_last = start + len(text)
     first = next((s for s in out if s["mark"] in ("highlight", "trigger")), None)
     if first is not None:
@@ -158,17 +214,50 @@ def segments(pieces: list[tuple[int, str]], highlight: Highlight | None) -> list
     return out
 
 
-def _cut(offset: int, text: str, highlight: Highlight | None) -> list[dict[str, Any]]:
-    bounds = {offset, offset + len(text)}
+def _cut(offset: int, text: str, highlight: Highlight | None, spans: list[Marked]) -> list[dict[str, Any]]:
+    stop = offset + len(text)
+    bounds = {offset, stop}
     if highlight is not None:
         for a, b in (highlight.span, highlight.trigger or highlight.span):
-            bounds.update(x for x in (a, b) if offset < x < offset + len(text))
+            bounds.update(x for x in (a, b) if offset < x < stop)
+    inside = [m for m in spans if m.start < stop and offset < m.end]
+    for m in inside:
+        bounds.update(x for x in (m.start, m.end) if offset < x < stop)
     cuts = sorted(bounds)
-    return [
-        {"text": text[a - offset : b - offset], "mark": _mark(a, b, highlight), "start": a, "end": b}
-        for a, b in zip(cuts, cuts[1:], strict=False)
-        if b > a
-    ]
+    out: list[dict[str, Any]] = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        if b <= a:
+            continue
+        mentions = _covering(inside, "mention", a, b)
+        events = _covering(inside, "event", a, b)
+        segment: dict[str, Any] = {
+            "text": text[a - offset : b - offset],
+            "mark": _mark(a, b, highlight),
+            "start": a,
+            "end": b,
+            "mention": mentions[0] if mentions else None,
+            "mentions": [m["kind"].upper() for m in mentions],  # the types, for the page's tooltip
+            "event": events[0] if events else None,
+        }
+        last = out[-1] if out else None
+        if last is not None and all(last[k] == segment[k] for k in ("mark", "mention", "mentions", "event")):
+            last["text"] += segment["text"]  # a nested mention of the same entity: one span
+            last["end"] = b
+        else:
+            out.append(segment)
+    return out
+
+
+def _covering(spans: list[Marked], kind: str, a: int, b: int) -> list[dict[str, Any]]:
+    """The spans of ``kind`` covering [a, b), outermost first, one per entity (or event)."""
+    covering = sorted(
+        (m for m in spans if m.kind == kind and m.start <= a and b <= m.end),
+        key=lambda m: (m.start - m.end, m.start),
+    )
+    found: dict[str, dict[str, Any]] = {}
+    for m in covering:
+        found.setdefault(str(m.info.get("entity_id") or m.info.get("id")), m.info)
+    return list(found.values())
 
 
 def _mark(a: int, b: int, highlight: Highlight | None) -> str | None:
@@ -180,3 +269,16 @@ def _mark(a: int, b: int, highlight: Highlight | None) -> str | None:
     if highlight.span[0] <= a and b <= highlight.span[1]:
         return "highlight"
     return None
+
+
+def runs(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Segments grouped for rendering: each run of highlighted segments (the asked span) is one run with
+    ``highlight`` set, so the page wraps it in one element; the others are runs of one segment."""
+    out: list[dict[str, Any]] = []
+    for segment in segments:
+        lit = segment["mark"] in ("highlight", "trigger")
+        if lit and out and out[-1]["highlight"]:
+            out[-1]["parts"].append(segment)
+        else:
+            out.append({"highlight": lit, "anchor": bool(segment.get("anchor")), "parts": [segment]})
+    return out

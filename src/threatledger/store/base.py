@@ -20,6 +20,7 @@ from threatledger.store.records import (
     IngestStats,
     OpenCase,
     SearchHit,
+    StoredDocument,
     StoreStats,
 )
 
@@ -61,6 +62,11 @@ class Store(Protocol):
     def incident(self, incident_id: str) -> IncidentDetail: ...
 
     def entity(self, name: str) -> list[EntityDetail]: ...
+
+    def document(self, document_id: str) -> StoredDocument:
+        """A document with its whole text; the one with a live extraction, the latest stored, when
+        several carry the id. An unknown id is a StoreError."""
+        ...
 
     def search(self, text: str, *, limit: int = 20) -> list[SearchHit]: ...
 

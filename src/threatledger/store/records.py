@@ -179,6 +179,22 @@ class EntityDetail(Record):
 
 
 @dataclass(frozen=True, slots=True)
+class StoredDocument(Record):
+    """A stored document with its whole text (the offsets of its spans index into ``text``)."""
+
+    id: str
+    title: str | None
+    url: str | None
+    published: str | None
+    outlet: str | None
+    source: str | None
+    text: str
+    content_hash: str
+    near_duplicate_of: str | None  # the document this one nearly duplicates
+    ingested_at: str
+
+
+@dataclass(frozen=True, slots=True)
 class SearchHit(Record):
     """A full-text hit: an event sentence or a document, with a highlighted snippet."""
 

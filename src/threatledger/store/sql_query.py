@@ -21,6 +21,7 @@ from threatledger.store.records import (
     IncidentSummary,
     OpenCase,
     SearchHit,
+    StoredDocument,
     StoreStats,
 )
 from threatledger.store.sql_events import LIVE, chunks, in_list, load_events, marks
@@ -340,6 +341,30 @@ def _entity_detail(conn: Database, entity_id: str) -> EntityDetail:
     )
     return EntityDetail(
         row["id"], row["name"], row["type"], row["country"], names, int(docs), incidents, row["merged_into"]
+    )
+
+
+def stored_document(conn: Database, document_id: str) -> StoredDocument:
+    """A document with its whole text (see :meth:`Store.document`)."""
+    row = conn.execute(
+        "SELECT d.*, o.doc_id AS original FROM documents d LEFT JOIN documents o ON o.pk = d.duplicate_of"
+        " WHERE d.doc_id = ? ORDER BY EXISTS (SELECT 1 FROM extractions x WHERE x.document_pk = d.pk"
+        " AND x.active = 1) DESC, d.pk DESC LIMIT 1",
+        (document_id,),
+    ).fetchone()
+    if row is None:
+        raise StoreError(f"no document {document_id!r}", hint="List documents with /api/documents.")
+    return StoredDocument(
+        id=row["doc_id"],
+        title=row["title"],
+        url=row["url"],
+        published=row["published"],
+        outlet=row["outlet"],
+        source=row["source"],
+        text=row["text"],
+        content_hash=row["content_hash"],
+        near_duplicate_of=row["original"],
+        ingested_at=row["ingested_at"],
     )
 
 

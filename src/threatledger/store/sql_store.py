@@ -24,6 +24,7 @@ from threatledger.store.records import (
     IngestStats,
     OpenCase,
     SearchHit,
+    StoredDocument,
     StoreStats,
 )
 from threatledger.store.sql_bulk import write_bulk
@@ -37,6 +38,7 @@ from threatledger.store.sql_query import (
     list_open_cases,
     search,
     store_stats,
+    stored_document,
 )
 from threatledger.store.sql_spans import SPANS_VERSION, refresh_incidents
 from threatledger.store.sql_write import write_extraction
@@ -182,6 +184,10 @@ class SQLStore:
     @guarded
     def entity(self, name: str) -> list[EntityDetail]:
         return entity_details(self.db, name)
+
+    @guarded
+    def document(self, document_id: str) -> StoredDocument:
+        return stored_document(self.db, document_id)
 
     @guarded
     def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:

@@ -84,7 +84,8 @@ def document_page(
         state.store(), state.index(), document_id, event_id=event, start=start, end=end
     )
     asked = event is not None or start is not None
-    return render_page(request, "document.html", {"view": view, "asked": asked})
+    runs = documents.runs(view["segments"])
+    return render_page(request, "document.html", {"view": view, "asked": asked, "runs": runs})
 
 
 @router.get("/search", response_class=HTMLResponse)
