@@ -11,7 +11,6 @@ import re
 
 from spacy.tokens import Doc
 
-from threatledger.extract.dates import is_pluperfect
 from threatledger.extract.doccache import sentences
 from threatledger.extract.events import EventMention
 from threatledger.extract.places import country_of_place
@@ -110,15 +109,10 @@ NEWS_REACTIONS = frozenset({"DIPLOMATIC_ACTION", "SANCTION"})
 
 
 def date_reactions(events: list[EventMention], news: str | None) -> None:
-    """A diplomatic reaction or sanction told without a date, and not as background ("had recalled"),
-    belongs to the news the story reports: it takes the lede's date."""
+    """A diplomatic reaction or sanction told without a date belongs to the news the story reports (also
+    "had already recalled its ambassador", which is told as background to the news): the lede's date."""
     if news is None:
         return
     for member in events:
-        if (
-            member.date is None
-            and not member.hypothetical
-            and member.kind in NEWS_REACTIONS
-            and not is_pluperfect(member.trigger.token)
-        ):
+        if member.date is None and not member.hypothetical and member.kind in NEWS_REACTIONS:
             member.date = news

@@ -237,7 +237,7 @@ def _narrative_year(sent: Span, before: int) -> int | None:
     return None
 
 
-NARRATIVE_SENTENCES = 3
+NARRATIVE_SENTENCES = 5
 DEICTIC = re.compile(r"\b(last|this|next|ago|yesterday|today|tomorrow)\b")
 
 
@@ -268,12 +268,12 @@ def _main_date(sent: Span, pub: date | None, before: int | None = None) -> str |
 
 def _anchor(trigger: Token, before: int, pub: date | None) -> str | None:
     """The date a relative one counts from: an explicit date earlier in the sentence, else the date of
-    the main clause of the latest sentence before it that has one (within two)."""
+    the main clause of the latest sentence before it that has one (within a few)."""
     here = _main_date(trigger.sent, pub, before)
     if here is not None:
         return here
     doc = trigger.doc
-    for sent in [s for s in sentences(doc) if s.end <= trigger.sent.start][-2:][::-1]:
+    for sent in [s for s in sentences(doc) if s.end <= trigger.sent.start][-NARRATIVE_SENTENCES:][::-1]:
         found = _main_date(sent, pub)
         if found:
             return found
@@ -346,9 +346,3 @@ def news_date(lede: Span | None, pub: date | None) -> str | None:
     if found is None and pub is not None:
         return pub.isoformat()[:7]
     return found
-
-
-def is_pluperfect(token: Token) -> bool:
-    """ "had recalled", "had been convicted": told as background, before the news."""
-    verb = token if token.pos_ in ("VERB", "AUX") else token.head
-    return any(c.dep_ in ("aux", "auxpass") and c.lower_ in ("had", "'d") for c in verb.children)
