@@ -64,11 +64,14 @@ def _sentence_numbers(events: list[EventMention]) -> dict[int, int]:
 
 def carry_dates(events: list[EventMention]) -> None:
     """An event whose sentence gives no date takes the date of the event told just before it in the
-    same paragraph ("Hours later, ...", "The ministry summoned the ambassador.")."""
+    same paragraph ("Hours later, ...", "The ministry summoned the ambassador."), when it is told as a
+    step of its own (a finite verb), not as a noun or a state."""
     ordered = sorted(events, key=lambda m: m.trigger.token.i)
     for previous, member in zip(ordered, ordered[1:], strict=False):
         if member.date is not None or member.hypothetical or previous.date is None:
             continue
+        if member.trigger.token.tag_ in ("VB", "VBG", "NN", "NNS"):
+            continue  # "was serving", "requests to extradite", "during the trial": no step told in turn
         doc = member.trigger.token.doc
         between = doc.text[previous.sent.start_char : member.sent.start_char]
         if "\n" not in between.rstrip() or SAME_DAY.search(member.sent.text.lower()):
