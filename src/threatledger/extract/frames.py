@@ -176,6 +176,8 @@ def violent_verb(token: Token, kind: str) -> str | None:
 
 
 def poison(token: Token, kind: str) -> str | None:
+    if _abstract(token):
+        return None  # "would poison relations"
     words = {t.lower_ for t in token.sent}
     if words & {"survived", "survive", "survives", "recovered", "coma"}:
         return "ATTACK"
@@ -321,6 +323,8 @@ def release(token: Token, kind: str) -> str | None:
         return None
     if token.dep_ in ("acl", "relcl", "amod") and token.head.lower_ in DOCUMENT_WORDS | NON_PERSON_OBJECTS:
         return None  # "an assessment released last year", "a video he released"
+    if token.pos_ == "VERB" and any(t.lemma_ in ("swap", "exchange") for t in token.subtree):
+        return "TRANSFER"  # "freed in a spy swap": a prisoner exchange, not a release
     objs = _objects(token)
     if objs and all(
         o.lower_ in NON_PERSON_OBJECTS
