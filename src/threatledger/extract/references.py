@@ -44,21 +44,6 @@ def _is_subject_at(ents: DocEntities, at: int) -> bool:
     return span is not None and span.root.dep_ in ("nsubj", "nsubjpass")
 
 
-def _named_earlier_in_sentence(ents: DocEntities, at: int) -> Cluster | None:
-    """The person named last before an object pronoun in its own sentence, other than the subject of
-    the pronoun's own verb ("A said police arrested him" is A; "A shot him" is not A)."""
-    span = ents.doc.char_span(at, at + 1, alignment_mode="expand")
-    if span is None:
-        return None
-    pronoun = span.root
-    own_subjects = {c.i for c in pronoun.head.children if c.dep_ in ("nsubj", "nsubjpass")}
-    for token in reversed(list(pronoun.sent)[: pronoun.i - pronoun.sent.start]):
-        cluster = ents.cluster_of(token.i)
-        if cluster is not None and cluster.type == "PERSON" and token.i not in own_subjects:
-            return cluster
-    return None
-
-
 def _protagonist(ents: DocEntities, before_char: int) -> Cluster | None:
     """The person the story is about so far: the one named most often before this point."""
     counts = [
@@ -78,12 +63,7 @@ def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cl
     """The person a pronoun most likely means: the latest named subject of the last few sentences,
     else the most often mentioned named person before it. A pronoun that opens a paragraph means the
     story's protagonist, as a new paragraph returns to the main thread."""
-    is_subject = _is_subject_at(ents, before_char)
-    if not is_subject:
-        here = _named_earlier_in_sentence(ents, before_char)
-        if here is not None:
-            return here  # "lured the journalist A to Iraq and hanged him"
-    if _opens_paragraph(ents.doc.text, before_char) or not is_subject:
+    if _opens_paragraph(ents.doc.text, before_char) or not _is_subject_at(ents, before_char):
         lead = _protagonist(ents, before_char)
         if lead is not None:
             return lead
@@ -145,9 +125,6 @@ def _named_after(token: Token, ents: DocEntities, count: int) -> list[Cluster]:
     """ "three Indian nationals in Edmonton, A, B and C": the people named right after the noun."""
     found: list[Cluster] = []
     for item in token.doc[token.i + 1 : min(token.i + 16, token.sent.end)]:
-        verb = item.pos_ in ("VERB", "AUX") and item.head.i != token.i  # "two men travelling as A and B"
-        if not found and (verb or item.lower_ in ("on", "against")):
-            return []  # "charges against two nationals over the attack on A and B": A and B are others
         cluster = ents.cluster_of(item.i)
         if cluster is not None and cluster.type == "PERSON" and cluster not in found:
             found.append(cluster)
