@@ -197,7 +197,7 @@ def _announcer(verb: Token) -> Token | None:
     """The subject of the verb that reports this clause: "the ministry announced that it had ..."."""
     if verb.dep_ != "ccomp" or verb.head.lemma_ not in ANNOUNCING_VERBS:
         return None
-    subjects = _kids(verb.head, "nsubj")
+    subjects = _subject(verb.head)  # "the Kremlin called ... and said it would": through the "and"
     return subjects[0] if subjects else None
 
 
@@ -210,10 +210,36 @@ def _speaker_for_pronoun(verb: Token, subjects: list[Token]) -> list[Token]:
     return subjects
 
 
+def _by_agents(verb: Token) -> list[Token]:
+    return _pobjs(verb, "by") + [o for a in _kids(verb, "agent") for o in _kids(a, "pobj")]
+
+
+ACCUSING_VERBS = frozenset({"accuse", "suspect", "convict", "charge", "blame", "indict", "acquit", "find"})
+
+
+def _accused(verb: Token) -> list[Token]:
+    """ "Tehran accused him of masterminding the bombing", "he was convicted of killing X": the one
+    accused of doing a thing is its doer."""
+    head = verb
+    if head.dep_ == "pcomp" and head.head.lower_ in ("of", "with", "for"):
+        accuser = head.head.head
+        if accuser.lemma_ in ACCUSING_VERBS:
+            if _is_passive(accuser):
+                return _patient_subject(accuser)
+            return _kids(accuser, "dobj")
+    return []
+
+
 def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
     """(agent tokens, target tokens) of a verbal trigger."""
     if _is_passive(verb):
-        agents = _pobjs(verb, "by") + [o for a in _kids(verb, "agent") for o in _kids(a, "pobj")]
+        agents = _by_agents(verb)
+        if not agents:  # "sanctioned or otherwise labelled by the government": the "by" serves both
+            agents = [
+                a
+                for v in _kids(verb, "conj") + ([verb.head] if verb.dep_ == "conj" else [])
+                for a in _by_agents(v)
+            ]
         speaker = _announcer(verb)
         if not agents and speaker is not None and verb.head.lemma_ in OWN_ACT_VERBS and _is_actor(speaker):
             agents = [speaker]  # "Iran's judiciary announced that he had been executed": its own act
@@ -223,7 +249,8 @@ def verb_roles(verb: Token) -> tuple[list[Token], list[Token]]:
         return agents, targets
     if verb.lemma_ in RECEIVING_VERBS:  # "X received 13 years": X is the one sentenced
         return [], _subject(verb) or _patient_subject(verb.head if verb.dep_ == "advcl" else verb)
-    return _speaker_for_pronoun(verb, _subject(verb)), _kids(verb, "dobj") + _pobjs(verb, "against", "on")
+    agents = _accused(verb) or _speaker_for_pronoun(verb, _subject(verb))
+    return agents, _kids(verb, "dobj") + _pobjs(verb, "against", "on")
 
 
 def governing_verb(noun: Token) -> Token | None:

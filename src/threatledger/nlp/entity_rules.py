@@ -15,7 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from threatledger.extract.places import cities, country_of_place, country_of_state
+from threatledger.extract.places import capitals, cities, country_of_place, country_of_state, is_country
 
 HUMAN_VERBS = frozenset(
     """say tell add deny admit plead testify confess claim write flee attack stab shoot
@@ -70,11 +70,30 @@ class EntityRepair:
 LOCATIVE_PREPS = frozenset({"in", "at", "near", "outside", "inside"})
 
 
+def _lone_state_name(token: Token) -> bool:
+    """A country or capital the model left unlabelled, standing alone as a subject or an object."""
+    doc = token.doc
+    alone = not (token.i + 1 < len(doc) and doc[token.i + 1].pos_ == "PROPN") and not (
+        token.i > 0 and doc[token.i - 1].pos_ == "PROPN"
+    )
+    return (
+        token.is_title
+        and token.pos_ == "PROPN"
+        and not token.ent_type_
+        and alone
+        and token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "poss")
+        and (is_country(token.text) or token.lower_ in capitals())
+    )
+
+
 def _unclaimed_places(doc: Doc) -> list[Span]:
     """Two or more capitalised proper nouns after "in" / "at" that no entity claims ("in the Kleiner
     Tiergarten"): a place the small model does not know."""
     out: list[Span] = []
     for token in doc:
+        if _lone_state_name(token):
+            out.append(Span(doc, token.i, token.i + 1, label="GPE"))  # "2018 - Moscow retaliates"
+            continue
         if token.dep_ != "pobj" or token.head.lower_ not in LOCATIVE_PREPS or not _name_word(token):
             continue
         start = token.i
