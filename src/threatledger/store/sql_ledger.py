@@ -14,6 +14,7 @@ from datetime import date
 
 from threatledger.model import Argument, Document, Entity, Event, Extraction, Incident, Mention, Provenance
 from threatledger.resolve.incidents import new_incident_id
+from threatledger.store.sql_write import incident_summary
 from threatledger.store.sqldb import Database, Row
 
 ROLE_NAMES = ("agent", "sponsor", "target", "place")
@@ -117,8 +118,8 @@ def _event(row: Row, args: dict[tuple[int, str], list[Argument]], mentions: tupl
 
 
 def _events(conn: Database, extraction_pk: int, document: Document) -> tuple[list[Event], list[Incident]]:
-    """The events in the order stored, and the document's own incidents. A group that started a ledger
-    incident gets that incident's summary; one that joined an earlier incident kept no summary of its own."""
+    """The events in the order stored, and the document's own incidents with the summaries they were
+    stored with (see :func:`_group_summary`)."""
     rows = conn.execute(
         "SELECT ev.*, CAST(? AS TEXT) AS doc_id, i.summary AS incident_summary FROM events ev"
         " JOIN incidents i ON i.id = ev.incident_id WHERE ev.extraction_pk = ? ORDER BY ev.pk",
@@ -126,13 +127,28 @@ def _events(conn: Database, extraction_pk: int, document: Document) -> tuple[lis
     ).fetchall()
     args = _arguments(conn, [int(r["pk"]) for r in rows])
     events = [_event(r, args, _event_mentions(conn, int(r["pk"]), document.id)) for r in rows]
-    groups: dict[str, tuple[str, list[str]]] = {}
+    groups: dict[str, list[tuple[Row, Event]]] = {}
     for row, event in zip(rows, events, strict=True):
-        local = row["local_incident_id"]
-        if local is not None and local not in groups:
-            started = new_incident_id(document.content_hash, event) == row["incident_id"]
-            groups[local] = (row["incident_summary"] if started else "", [])
-        if local is not None:
-            groups[local][1].append(event.id)
-    incidents = [Incident(local, summary, tuple(ids)) for local, (summary, ids) in groups.items()]
+        if row["local_incident_id"] is not None:
+            groups.setdefault(row["local_incident_id"], []).append((row, event))
+    incidents = [
+        Incident(local, _group_summary(document, members), tuple(e.id for _, e in members))
+        for local, members in groups.items()
+    ]
     return events, incidents
+
+
+def _group_summary(document: Document, members: list[tuple[Row, Event]]) -> str:
+    """The summary a document's incident was stored with, from the ledger incidents its events started.
+
+    Cross-document resolution may place one group's events in several ledger incidents (a background case
+    split off, or one case joining an earlier incident while another starts a new one); every incident the
+    group started took its summary, or, when it had none, a summary made from the incident's first event.
+    So the group's summary is the first summary that is no such made one; when there is none, an empty
+    summary makes the same incidents again (and a group that started no incident kept no summary of its
+    own)."""
+    for row, event in members:
+        started = new_incident_id(document.content_hash, event) == row["incident_id"]
+        if started and row["incident_summary"] != incident_summary(event, ""):
+            return str(row["incident_summary"])
+    return ""
