@@ -57,8 +57,8 @@ def counts(store: SQLStore) -> dict[str, int]:
 
 def test_store_ledger_is_a_store(store: SQLStore) -> None:
     assert isinstance(store, Store)
-    assert store.version == 4
-    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 4
+    assert store.version == 5
+    assert store.db.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == 5
 
 
 def test_store_ledger_reingest_is_idempotent(store: SQLStore) -> None:

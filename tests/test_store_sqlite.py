@@ -27,7 +27,7 @@ def store(db: Path) -> Iterator[SQLiteStore]:
 def test_store_sqlite_is_a_store_in_wal_mode(store: SQLiteStore) -> None:
     assert isinstance(store, Store)
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert store.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == store.version == 4
+    assert store.conn.execute("SELECT MAX(version) FROM schema_version").fetchone()[0] == store.version == 5
 
 
 def test_store_sqlite_locked_database_is_a_store_error(db: Path) -> None:
@@ -95,8 +95,8 @@ def test_store_sqlite_old_schema_is_migrated(db: Path) -> None:
             assert old.version == 1
             old.add_extraction(charge_story())
     with SQLiteStore(db) as store:
-        assert store.version == schema.LATEST_VERSION == 4
-        assert store.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 4
+        assert store.version == schema.LATEST_VERSION == 5
+        assert store.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == 5
         assert store.stats().events == 2
         index = store.conn.execute(
             "SELECT name FROM sqlite_master WHERE name = 'events_duplicate_of'"

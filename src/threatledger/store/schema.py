@@ -7,8 +7,6 @@ which corrections change; every correction is kept in ``corrections`` and every 
 
 from __future__ import annotations
 
-from threatledger.store.sql_spans import FILL_ALL
-
 SCHEMA_V1 = """
 CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL);
 
@@ -191,14 +189,28 @@ CREATE INDEX event_args_entity ON event_args(cur_entity_id, role, active, event_
 # (store/sql_spans.py): each listed incident's rank and date span, and each (entity, role, incident)
 # with the incident's rank and span copied on, in list order, so a busy actor's incidents in a date range
 # are one index range read until the limit. Filled from the events already stored.
-SCHEMA_V4 = (
-    """
+# 4: superseded by 5 (it added a first form of 5's tables, filled by SQL)
+SCHEMA_V4 = ""
+
+# 5: what the incident list and its actor, sponsor and target filters read, kept on write
+# (store/sql_spans.py): each listed incident's rank, date span and list summary, and each
+# (entity, role, incident) with the incident's rank and span copied on, in list order, so a busy actor's
+# incidents in a date range are one index range read until the limit. The store fills them from the
+# events already stored after this script (SQLStore.after_migration).
+SCHEMA_V5 = """
+DROP TABLE IF EXISTS role_incidents;
+DROP TABLE IF EXISTS incident_spans;
 CREATE TABLE incident_spans (
     incident_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
     rank_date TEXT NOT NULL,
     first_date TEXT,
-    last_date TEXT
+    last_date TEXT,
+    summary_first TEXT,
+    types TEXT NOT NULL,
+    events INTEGER NOT NULL,
+    documents INTEGER NOT NULL,
+    participants TEXT NOT NULL
 );
 CREATE INDEX incident_spans_rank ON incident_spans(rank_date DESC, seq);
 CREATE TABLE role_incidents (
@@ -213,8 +225,12 @@ CREATE TABLE role_incidents (
 ) WITHOUT ROWID;
 CREATE INDEX role_incidents_incident ON role_incidents(incident_id);
 """
-    + FILL_ALL
-)
 
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, SCHEMA_V1), (2, SCHEMA_V2), (3, SCHEMA_V3), (4, SCHEMA_V4))
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, SCHEMA_V1),
+    (2, SCHEMA_V2),
+    (3, SCHEMA_V3),
+    (4, SCHEMA_V4),
+    (5, SCHEMA_V5),
+)
 LATEST_VERSION = MIGRATIONS[-1][0]

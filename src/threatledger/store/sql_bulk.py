@@ -33,7 +33,7 @@ from threatledger.store import sql_fts
 from threatledger.store.records import IngestStats
 from threatledger.store.sql_events import chunks, marks
 from threatledger.store.sql_index import CANDIDATE_SQL, utc_now
-from threatledger.store.sql_spans import FILTER_ROLES, Span, incident_seqs, insert_spans
+from threatledger.store.sql_spans import Span, incident_seqs, insert_spans
 from threatledger.store.sql_write import (
     EVENT_COLUMNS,
     ROLE_NAMES,
@@ -377,7 +377,7 @@ class BulkLoader:
         span: Span,
     ) -> None:
         pk = self.next_key("events")
-        span.add_event(event.date, duplicate=False)
+        span.add_event(event.date, event.type, document_pk, duplicate=False)
         self.rows.add(
             "events", (pk, *event_row(extraction_pk, document_pk, event, local_incident, incident_id))
         )
@@ -386,8 +386,8 @@ class BulkLoader:
             for position, arg in enumerate(event.role(role)):
                 hit = lookup(arg.entity_id, arg.name)
                 entity_id = hit[0] if hit else None
-                if entity_id is not None and role in FILTER_ROLES:
-                    span.fillers.add((entity_id, role))
+                if entity_id is not None:  # its role row's key follows the rows queued before it
+                    span.add_filler(entity_id, role, len(self.rows.tables["event_args"]))
                 self.rows.add(
                     "event_args",
                     (pk, role, position, arg.name, arg.text, arg.entity_id, entity_id, entity_id),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -25,7 +26,7 @@ from threatledger.store.records import (
     StoreStats,
 )
 from threatledger.store.sql_events import LIVE, chunks, in_list, load_events, marks
-from threatledger.store.sqldb import Database
+from threatledger.store.sqldb import Database, Row
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _YEAR = re.compile(r"^\d{4}")
@@ -221,51 +222,47 @@ def ranked_incidents(conn: Database, filters: IncidentFilter, limit: int) -> lis
 
 
 def list_incidents(conn: Database, filters: IncidentFilter, limit: int) -> list[IncidentSummary]:
-    """Incidents matching every filter, the most recent first (see :func:`ranked_incidents`); only the
-    ``limit`` kept are summarised (a busy actor matches thousands)."""
+    """Incidents matching every filter, the most recent first (see :func:`ranked_incidents`), with the
+    summary kept on their ``incident_spans`` row; the participants' names are looked up now."""
     ids = ranked_incidents(conn, filters, limit)
-    summaries = _summaries(conn, ids)
-    people = _participants(conn, ids)
-    return [summaries[i].with_participants(tuple(people.get(i, ()))) for i in ids]
-
-
-def _summaries(conn: Database, incident_ids: list[str]) -> dict[str, IncidentSummary]:
-    """Summary, dates, types and counts of incidents (participants are added after)."""
-    found: dict[str, IncidentSummary] = {}
-    for part in chunks(incident_ids):
-        where, params = in_list(conn, "i.id", part)
-        rows = conn.execute(
-            "SELECT i.id, i.summary, MIN(ev.cur_date) AS first_date, MAX(ev.cur_date) AS last_date,"
-            " GROUP_CONCAT(DISTINCT ev.cur_type) AS types, COUNT(*) AS n,"
-            " COUNT(DISTINCT COALESCE(d.duplicate_of, d.pk)) AS docs"
-            " FROM incidents i JOIN events ev ON ev.cur_incident_id = i.id"
-            " JOIN documents d ON d.pk = ev.document_pk"
-            f" WHERE {where} AND {LIVE} AND ev.duplicate_of IS NULL GROUP BY i.id, i.summary",
+    rows: dict[str, Row] = {}
+    for part in chunks(ids):
+        where, params = in_list(conn, "s.incident_id", part)
+        for row in conn.execute(
+            "SELECT s.incident_id, i.summary, s.summary_first, s.rank_date, s.types, s.events, s.documents,"
+            f" s.participants FROM incident_spans s JOIN incidents i ON i.id = s.incident_id WHERE {where}",
             params,
-        )
-        for r in rows:
-            types = tuple(sorted(r["types"].split(",")))
-            found[r["id"]] = IncidentSummary(
-                r["id"], r["summary"], r["first_date"], r["last_date"], types, int(r["n"]), int(r["docs"]), ()
+        ):
+            rows[str(row[0])] = row
+    people = {r: json.loads(rows[r]["participants"]) for r in rows}
+    names = _entity_names(conn, sorted({e for found in people.values() for e in found}))
+    out = []
+    for incident_id in ids:
+        row = rows[incident_id]
+        shown = list(dict.fromkeys(names[e] for e in people[incident_id] if e in names))
+        out.append(
+            IncidentSummary(
+                incident_id,
+                row["summary"],
+                row["summary_first"],
+                row["rank_date"] or None,
+                tuple(row["types"].split(",")) if row["types"] else (),
+                int(row["events"]),
+                int(row["documents"]),
+                tuple(shown[:PARTICIPANTS_SHOWN]),
             )
-    return found
-
-
-def _participants(conn: Database, incident_ids: list[str]) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for part in chunks(incident_ids):
-        where, params = in_list(conn, "ev.cur_incident_id", part)
-        rows = conn.execute(
-            "SELECT ev.cur_incident_id, e.name, MIN(a.pk) AS first_pk FROM event_args a"
-            " JOIN events ev ON ev.pk = a.event_pk JOIN entities e ON e.id = a.cur_entity_id"
-            f" WHERE {where} AND a.active = 1 AND a.role IN ('agent', 'target')"
-            f" AND {LIVE} GROUP BY ev.cur_incident_id, e.name ORDER BY first_pk",
-            params,
         )
-        for row in rows:
-            names = found.setdefault(row[0], [])
-            if len(names) < PARTICIPANTS_SHOWN:
-                names.append(row[1])
+    return out
+
+
+def _entity_names(conn: Database, entity_ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks(entity_ids):
+        where, params = in_list(conn, "id", part)
+        found.update(
+            (str(r[0]), str(r[1]))
+            for r in conn.execute(f"SELECT id, name FROM entities WHERE {where}", params)
+        )
     return found
 
 

@@ -40,7 +40,7 @@ from threatledger.store.sql_query import (
     store_stats,
     stored_document,
 )
-from threatledger.store.sql_spans import SPANS_VERSION, refresh_incidents
+from threatledger.store.sql_spans import SPANS_VERSION, refresh_all, refresh_incidents
 from threatledger.store.sql_write import write_extraction
 from threatledger.store.sqldb import BufferedDatabase, Database
 
@@ -116,10 +116,16 @@ class SQLStore:
                 for statement in script.split(";\n"):
                     if statement.strip():
                         db.execute(statement)
+                self.after_migration(db, number)
                 db.execute(
                     "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)", (number, utc_now())
                 )
         return self.current_version()
+
+    def after_migration(self, db: Database, number: int) -> None:
+        """What a migration needs beyond its SQL, in its transaction: 5 fills the incident filters' rows."""
+        if number == SPANS_VERSION:
+            refresh_all(db)
 
     @guarded
     def add_extraction(self, extraction: Extraction) -> IngestStats:
