@@ -22,7 +22,7 @@ intelligence""".split()
 NAMED_BY_FUNCTION = frozenset(
     {"ministry", "court", "prosecutor", "prosecutors", "judiciary", "police", "service"}
 )
-ENVOY_NOUNS = frozenset({"ambassador", "envoy", "charge", "consul"})
+ENVOY_NOUNS = frozenset({"ambassador", "envoy", "charge", "consul", "d'affaires", "d’affaires"})
 
 
 def _possessive_state(token: Token) -> Token | None:

@@ -80,6 +80,20 @@ class DocEntities:
                 self._add_span(ent, kind)
         self._join_surnames()
         self._join_states()
+        self._add_missed_surnames()
+
+    def _add_missed_surnames(self) -> None:
+        """A surname the model did not tag ("January 17, 2021 - Navalny flies home") is still a mention of
+        the one person of the story who bears it."""
+        by_surname: dict[str, list[Cluster]] = {}
+        for cluster in self.clusters:
+            if cluster.type == "PERSON" and " " in cluster.name:
+                by_surname.setdefault(cluster.name.split()[-1], []).append(cluster)
+        for token in self.doc:
+            owners = by_surname.get(token.text, [])
+            if len(owners) == 1 and token.pos_ == "PROPN" and token.i not in self.by_token:
+                owners[0].add(token.idx, token.idx + len(token.text), token.text)
+                self.by_token[token.i] = owners[0]
 
     def _join_states(self) -> None:
         """ "UK", "Britain" and "the United Kingdom" in one story are one state: the same country code."""
