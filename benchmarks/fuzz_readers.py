@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - an optional tool
     sys.exit("atheris is not installed: .venv/bin/pip install atheris")
 
 with atheris.instrument_imports():
+    import feedparser  # noqa: F401 (parse_feed imports it on first use: instrumented only if imported here)
+    import trafilatura  # noqa: F401 (the same for the HTML reader)
+
     from threatledger.errors import IngestError
     from threatledger.ingest import DocumentFailure, read_inputs
     from threatledger.ingest.document import ReadOptions, document_from_html, document_from_text
