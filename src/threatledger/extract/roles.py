@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
-from threatledger.extract.lexicon import AUTHORITY_NOUNS
+from threatledger.extract.lexicon import ABSTRACT_TARGETS, AUTHORITY_NOUNS
 from threatledger.extract.places import demonyms
-from threatledger.extract.references import Filler, expand_conj, filler_for, group_members
+from threatledger.extract.references import Filler, expand_conj, filler_for, group_members, noun_phrase
 from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
 from threatledger.resolve.within_doc import DocEntities
 
@@ -97,6 +97,7 @@ request grant deliver sign commute waive lift secure obtain return win submit se
 step execute mount stage uphold halt pursue declare free give stop consider convict sentence""".split()
 )
 Roles = dict[str, list[Filler]]
+STATE_ACTS = frozenset({"SANCTION", "DIPLOMATIC_ACTION"})
 
 
 def _kids(token: Token, *deps: str) -> list[Token]:
@@ -107,12 +108,17 @@ def _pobjs(token: Token, *preps: str) -> list[Token]:
     return [o for p in _kids(token, "prep") if p.lower_ in preps for o in _kids(p, "pobj")]
 
 
-def _fill(tokens: list[Token], ents: DocEntities) -> list[Filler]:
+def _fill(tokens: list[Token], ents: DocEntities, *, bodies: bool = False) -> list[Filler]:
+    """Fillers for role tokens; with ``bodies``, also the unnamed bodies a state acts on ("Belarusian
+    airlines", "the Russian consulate")."""
     out: list[Filler] = []
     for token in tokens:
         for item in expand_conj(token):
             group = group_members(item, ents)
             single = filler_for(item, ents) if not group else None
+            if single is None and not group and bodies and _is_body(item):
+                phrase = noun_phrase(item)
+                single = Filler(ents.add_phrase(phrase, "ORG"), phrase.text)
             for filler in group or ([single] if single else []):
                 if all(f.cluster is not filler.cluster for f in out):
                     out.append(filler)
@@ -431,9 +437,11 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     else:
         agents, targets = noun_roles(trigger, kind)
     targets = targets + [o for t in targets for o in _pobjs(t, "including")]  # "four officials, including X"
+    owners = [] if kind != "SANCTION" else [o for t in targets if t.lemma_ in ASSET_NOUNS for o in _owners(t)]
     roles: Roles = {
         "agent": _fill(agents, ents),
-        "target": _fill(targets, ents),
+        "target": _fill([t for t in targets if t.lemma_ not in ASSET_NOUNS], ents, bodies=kind in STATE_ACTS)
+        + _owner_fillers(owners, ents),
         "place": [f for f in _fill(place_tokens(trigger, kind, agents), ents) if f.cluster.type != "PERSON"],
         "sponsor": [],
     }
@@ -446,6 +454,47 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     actors = {id(f.cluster) for f in roles["target"]}
     roles["place"] = [f for f in roles["place"] if id(f.cluster) not in actors]  # "sanctions on Russia"
     return roles
+
+
+BODY_WORDS = frozenset(
+    """consulate consulates embassy embassies mission missions council airline airlines company companies
+firm firms bank banks agency agencies institute unit units entities network""".split()
+)
+
+
+def _is_body(token: Token) -> bool:
+    """An organisation named by description: a body word, or a plural noun with a nationality."""
+    if token.pos_ != "NOUN":
+        return False
+    demonym = any(c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE") for c in token.children)
+    return token.lower_ in BODY_WORDS or (
+        demonym and token.tag_ == "NNS" and token.lower_ not in ABSTRACT_TARGETS
+    )
+
+
+ASSET_NOUNS = frozenset({"asset", "assets", "property", "account", "fund", "funds", "holding", "estate"})
+
+
+def _owners(asset: Token) -> list[Token]:
+    """Whose assets are frozen: "the crown prince's assets", "the assets of both suspects", "Russian
+    state assets"."""
+    owners = _kids(asset, "poss") + _pobjs(asset, "of")
+    return owners or [
+        c for c in asset.children if c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE")
+    ]
+
+
+def _owner_fillers(owners: list[Token], ents: DocEntities) -> list[Filler]:
+    out: list[Filler] = []
+    for owner in owners:
+        code = demonyms().get(owner.text) if owner.ent_type_ == "NORP" else None
+        state = (
+            next((c for c in ents.clusters if c.type == "STATE" and c.country == code), None)
+            if code
+            else None
+        )
+        out += [Filler(state, owner.text)] if state is not None else _fill([owner], ents)
+    return _unique(out)
 
 
 def fill_sponsors(tokens: list[Token], ents: DocEntities) -> list[Filler]:
