@@ -307,11 +307,43 @@ def _located_in(token: Token) -> list[Token]:
     return out + [o for o in _pobjs(token, "in", "at") if o.ent_type_ in ("GPE", "LOC", "FAC")]
 
 
+KIND_PLACE_PREPS = {"TRANSFER": ("to",), "EXTRADITION": ("from",), "ARREST": ("to",)}
+VENUE_NOUNS = frozenset(
+    """consulate embassy park hotel mosque synagogue church airport prison colony premises residence
+home house office headquarters station building compound restaurant cafe square street""".split()
+)
+
+
 def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
     found = _place_of(trigger)
+    if not found and trigger.pos_ == "VERB" and kind in KIND_PLACE_PREPS:  # "sent back to Iran"
+        found = [o for o in _pobjs(trigger, *KIND_PLACE_PREPS[kind]) if o.ent_type_ in ("GPE", "LOC", "FAC")]
+    if not found and kind == "SEARCH_RAID" and trigger.pos_ == "VERB":  # the premises searched
+        found = [
+            o
+            for o in _kids(trigger, "dobj")
+            if o.lower_ in VENUE_NOUNS or o.ent_type_ in ("GPE", "FAC", "LOC")
+        ]
     if not found and kind in LEGAL_TYPES and kind != "CHARGE":  # "prosecutors in Manhattan charged"
         found = [p for agent in agents for p in _located_in(agent)]
     return found
+
+
+def _fill_places(tokens: list[Token], ents: DocEntities) -> list[Filler]:
+    """Place fillers: named places, and venues named by description ("inside its consulate in Istanbul")."""
+    out: list[Filler] = []
+    for token in tokens:
+        filler = filler_for(token, ents)
+        if filler is None and token.lower_ in VENUE_NOUNS:
+            phrase = noun_phrase(token)
+            filler = Filler(ents.add_phrase(phrase, "PLACE"), phrase.text)
+        if (
+            filler is not None
+            and filler.cluster.type != "PERSON"
+            and all(f.cluster is not filler.cluster for f in out)
+        ):
+            out.append(filler)
+    return out
 
 
 def _place_of(trigger: Token) -> list[Token]:
@@ -340,6 +372,8 @@ def _place_of(trigger: Token) -> list[Token]:
                 and obj.head.lower_ in PLACE_PREPS
             ):
                 out.append(obj)
+            elif obj.lower_ in VENUE_NOUNS and obj.head.lower_ in ("in", "at", "inside", "outside"):
+                out.append(obj)  # "inside the Saudi consulate", "at his home"
             elif obj.head.lower_ in PLACE_PREPS:  # "at Ankara airport"
                 out += [
                     c for c in obj.children if c.dep_ == "compound" and c.ent_type_ in ("GPE", "LOC", "FAC")
@@ -442,7 +476,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         "agent": _fill(agents, ents),
         "target": _fill([t for t in targets if t.lemma_ not in ASSET_NOUNS], ents, bodies=kind in STATE_ACTS)
         + _owner_fillers(owners, ents),
-        "place": [f for f in _fill(place_tokens(trigger, kind, agents), ents) if f.cluster.type != "PERSON"],
+        "place": _fill_places(place_tokens(trigger, kind, agents), ents),
         "sponsor": [],
     }
     if kind in VIOLENT_TYPES:
