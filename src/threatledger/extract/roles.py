@@ -330,20 +330,23 @@ def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
 
 
 def _fill_places(tokens: list[Token], ents: DocEntities) -> list[Filler]:
-    """Place fillers: named places, and venues named by description ("inside its consulate in Istanbul")."""
-    out: list[Filler] = []
+    """Place fillers: named places, else venues named by description ("inside its consulate"). Where a
+    city is named, the place is the city ("at a hotel in Salzburg" is Salzburg)."""
+    named: list[Filler] = []
+    venues: list[Token] = []
     for token in tokens:
         filler = filler_for(token, ents)
         if filler is None and token.lower_ in VENUE_NOUNS:
-            phrase = noun_phrase(token)
-            filler = Filler(ents.add_phrase(phrase, "PLACE"), phrase.text)
-        if (
-            filler is not None
-            and filler.cluster.type != "PERSON"
-            and all(f.cluster is not filler.cluster for f in out)
-        ):
-            out.append(filler)
-    return out
+            venues.append(token)
+        elif filler is not None and filler.cluster.type != "PERSON":
+            named.append(filler)
+    if named:
+        return _unique(named)
+    out: list[Filler] = []
+    for venue in venues:
+        phrase = noun_phrase(venue)
+        out.append(Filler(ents.add_phrase(phrase, "PLACE"), phrase.text))
+    return _unique(out)
 
 
 def _place_of(trigger: Token) -> list[Token]:
