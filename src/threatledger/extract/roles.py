@@ -98,6 +98,7 @@ step execute mount stage uphold halt pursue declare free give stop consider conv
 )
 Roles = dict[str, list[Filler]]
 STATE_ACTS = frozenset({"SANCTION", "DIPLOMATIC_ACTION"})
+COURT_STEPS = frozenset({"TRIAL", "CONVICTION", "SENTENCE"})  # "13 years in a penal colony" is a term
 
 
 def _kids(token: Token, *deps: str) -> list[Token]:
@@ -301,8 +302,11 @@ def _performs(verb: Token, noun: Token, kind: str) -> bool:
 
 def _located_in(token: Token) -> list[Token]:
     """Places inside an actor's phrase: "a court in Minsk", "the Berlin court", "prosecutors in Manhattan"."""
+    own_name = token.ent_iob_ == "I"  # "New" in "New Delhi" is part of the actor's own name
     out = [
-        c for c in token.children if c.dep_ in ("compound", "nmod") and c.ent_type_ in ("GPE", "LOC", "FAC")
+        c
+        for c in token.children
+        if c.dep_ in ("compound", "nmod") and c.ent_type_ in ("GPE", "LOC", "FAC") and not own_name
     ]
     return out + [o for o in _pobjs(token, "in", "at") if o.ent_type_ in ("GPE", "LOC", "FAC")]
 
@@ -327,6 +331,9 @@ def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
     if not found and kind in LEGAL_TYPES and kind != "CHARGE":  # "prosecutors in Manhattan charged"
         found = [p for agent in agents for p in _located_in(agent)]
     return found
+
+
+TERM_VENUES = frozenset({"prison", "colony", "jail", "camp"})
 
 
 def _fill_places(tokens: list[Token], ents: DocEntities) -> list[Filler]:
@@ -479,7 +486,14 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
         "agent": _fill(agents, ents),
         "target": _fill([t for t in targets if t.lemma_ not in ASSET_NOUNS], ents, bodies=kind in STATE_ACTS)
         + _owner_fillers(owners, ents),
-        "place": _fill_places(place_tokens(trigger, kind, agents), ents),
+        "place": _fill_places(
+            [
+                t
+                for t in place_tokens(trigger, kind, agents)
+                if kind not in COURT_STEPS or t.lower_ not in TERM_VENUES
+            ],
+            ents,
+        ),
         "sponsor": [],
     }
     if kind in VIOLENT_TYPES:
