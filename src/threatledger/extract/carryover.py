@@ -22,6 +22,7 @@ PERSONAL_STEPS = frozenset(
 )
 COURT_STEPS = frozenset({"TRIAL", "CONVICTION", "SENTENCE"})
 MAX_SENTENCES_BACK = 6
+PLACE_SENTENCES_BACK = 1  # a court's city carries to the step told in the same or the next sentence
 DATELINE_STEPS = COURT_STEPS | {"RELEASE", "EXECUTION", "SEARCH_RAID"}
 SAME_DAY = re.compile(r"\b(?:on )?(?:the|that) same day\b|\bthat day\b")
 
@@ -39,7 +40,10 @@ def carry_roles(events: list[EventMention], groups: list[list[int]]) -> None:
                 _carry(member, earlier, "target", PERSONAL_STEPS, person_only=True)
             if member.kind in COURT_STEPS:
                 _carry(member, earlier, "agent", COURT_STEPS, person_only=False)
-                _carry(member, earlier, "place", COURT_STEPS, person_only=False)
+                near = [
+                    m for m in earlier if sent_index[id(member)] - sent_index[id(m)] <= PLACE_SENTENCES_BACK
+                ]
+                _carry(member, near, "place", COURT_STEPS, person_only=False)
 
 
 def _carry(
