@@ -9,8 +9,8 @@ import pytest
 from spacy.language import Language
 
 from threatledger.extract.extractor import extract_doc
-from threatledger.model import Event, Extraction
 from threatledger.model import Document as Article
+from threatledger.model import Event, Extraction
 
 pytestmark = pytest.mark.slow
 
