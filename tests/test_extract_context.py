@@ -37,7 +37,8 @@ def test_extract_context_a_timeline_line_dates_its_events(nlp: Language) -> None
         "3 June 2019 - Prosecutors in Graz open an inquiry.\n"
     )
     (sanction,) = events_of(extract(nlp, text, title="Timeline of the Varga case"), "SANCTION")
-    assert sanction.date is not None and sanction.date.startswith("2019-05")
+    assert sanction.date is not None
+    assert sanction.date.startswith("2019-05")
 
 
 def test_extract_context_a_month_without_a_year_is_in_the_story_s_year(nlp: Language) -> None:
