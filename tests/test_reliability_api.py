@@ -593,3 +593,39 @@ def test_reliability_api_cache_after_a_write_here_readers_wait_for_the_new_index
     cache.invalidate()  # a write through this app
     assert cache.index(store) is not first  # type: ignore[arg-type]
     assert store.builds == 2
+
+
+def _open_sqlite_fds(db: Path) -> int:
+    """File descriptors of this process open on ``db`` itself (one per SQLite connection)."""
+    fds = Path("/proc/self/fd")
+    return sum(1 for fd in fds.iterdir() if _readlink(fd) == str(db))
+
+
+def _readlink(path: Path) -> str:
+    try:
+        return str(path.readlink())
+    except OSError:
+        return ""
+
+
+def test_reliability_api_store_pool_closes_the_store_of_an_ended_thread(tmp_path: Path) -> None:
+    """The server's worker threads come and go: a store per thread ever run was a connection (and its page
+    cache) never closed, the soak's memory growth. A new thread's store replaces the ended ones'."""
+    db = Path(build_store(tmp_path))
+    pool = api_context.StorePool(str(db))
+    got: list[Any] = []
+    for _ in range(20):
+        worker = threading.Thread(target=lambda: got.append(pool.get()))
+        worker.start()
+        worker.join()
+        assert pool.open_count <= 2  # the one just opened, and the last thread's until the next opens
+    assert len({id(store) for store in got}) == 20
+    with pytest.raises(sqlite3.ProgrammingError):  # closed
+        got[0].conn.execute("SELECT 1")
+    got[-1].conn.execute("SELECT 1")  # the newest is open until another thread takes its place
+    if Path("/proc/self/fd").is_dir():
+        assert _open_sqlite_fds(db) <= 2
+    here = pool.get()  # a live thread keeps its store
+    assert pool.get() is here
+    pool.close_all()
+    assert pool.open_count == 0

@@ -31,12 +31,16 @@ def default_extractor(documents: list[Document]) -> Iterable[Extraction]:
 
 @dataclass
 class StorePool:
-    """One open store per thread, all closed together."""
+    """One open store per thread, all closed together. The server's worker threads come and go (an idle
+    one exits after a few seconds and a new one starts under the next burst): a thread's store is closed
+    once the thread has ended, when a new thread opens its own. Kept open, they added up to one SQLite
+    connection and its page cache for every worker thread the server ever ran (the soak's memory growth).
+    """
 
     url: str
     create: bool = False
     _local: threading.local = field(default_factory=threading.local)
-    _opened: list[Store] = field(default_factory=list)
+    _opened: list[tuple[threading.Thread, Store]] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self) -> Store:
@@ -45,13 +49,23 @@ class StorePool:
             store = open_store(self.url, create=self.create)
             self._local.store = store
             with self._lock:
-                self._opened.append(store)
+                ended = [s for thread, s in self._opened if not thread.is_alive()]
+                self._opened = [(t, s) for t, s in self._opened if t.is_alive()]
+                self._opened.append((threading.current_thread(), store))
+            for old in ended:  # no thread uses it any more
+                old.close()
         return store
+
+    @property
+    def open_count(self) -> int:
+        """How many stores are open (one per thread that used the pool and has not been replaced)."""
+        with self._lock:
+            return len(self._opened)
 
     def close_all(self) -> None:
         with self._lock:
             opened, self._opened = self._opened, []
-        for store in opened:
+        for _, store in opened:
             store.close()
         self._local = threading.local()
 
