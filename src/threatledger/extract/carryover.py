@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Doc
 
-from threatledger.extract.doccache import sentences
+from threatledger.extract.doccache import doc_text, sentences
 from threatledger.extract.events import EventMention
 from threatledger.extract.places import country_of_place
 from threatledger.extract.references import Filler
@@ -77,7 +77,7 @@ def carry_dates(events: list[EventMention]) -> None:
         if member.trigger.token.tag_ in ("VB", "VBG", "NN", "NNS"):
             continue  # "was serving", "requests to extradite", "during the trial": no step told in turn
         doc = member.trigger.token.doc
-        between = doc.text[previous.sent.start_char : member.sent.start_char]
+        between = doc_text(doc)[previous.sent.start_char : member.sent.start_char]
         if "\n" not in between.rstrip() or SAME_DAY.search(member.sent.text.lower()):
             member.date = previous.date
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 import dateparser
 from spacy.tokens import Span, Token
 
-from threatledger.extract.doccache import date_entities, sentences
+from threatledger.extract.doccache import date_entities, doc_text, sentences_before
 
 MONTHS = {
     m: i + 1
@@ -199,20 +199,6 @@ RELATIVE_TO_CONTEXT = re.compile(
 )
 
 
-def _paragraph_sentences(sent: Span) -> list[Span]:
-    """The sentences of the sentence's paragraph before it, nearest first."""
-    doc = sent.doc
-    out: list[Span] = []
-    later = sent
-    for earlier in reversed([s for s in sentences(doc) if s.end <= sent.start]):
-        gap = doc.text[earlier.end_char : later.start_char]
-        if "\n" in gap or earlier.text.endswith("\n") or later.text.startswith("\n"):
-            break
-        out.append(earlier)
-        later = earlier
-    return out
-
-
 def _in_main_clause(span: Span) -> bool:
     """Whether a date belongs to its sentence's main clause, not to reported speech or a relative clause
     ("prosecutors said he was recruited in 2021" does not set the story's time)."""
@@ -227,7 +213,7 @@ def _in_main_clause(span: Span) -> bool:
 def _narrative_year(sent: Span, before: int) -> int | None:
     """The year the story is telling at a point: the latest year written in a main clause earlier in the
     sentence or in the three sentences before it."""
-    earlier = [s for s in sentences(sent.doc) if s.end <= sent.start][-NARRATIVE_SENTENCES:]
+    earlier = sentences_before(sent)[-NARRATIVE_SENTENCES:]
     here = [span for span in date_spans(sent) if span.end <= before]
     for span_list in [here] + [date_spans(s) for s in reversed(earlier)]:
         for span in reversed(span_list):
@@ -272,8 +258,7 @@ def _anchor(trigger: Token, before: int, pub: date | None) -> str | None:
     here = _main_date(trigger.sent, pub, before)
     if here is not None:
         return here
-    doc = trigger.doc
-    for sent in [s for s in sentences(doc) if s.end <= trigger.sent.start][-NARRATIVE_SENTENCES:][::-1]:
+    for sent in sentences_before(trigger.sent)[-NARRATIVE_SENTENCES:][::-1]:
         found = _main_date(sent, pub)
         if found:
             return found
@@ -307,8 +292,8 @@ def _line_opening(sent: Span) -> Span:
     off as a sentence of its own."""
     doc = sent.doc
     opening = sent
-    for earlier in reversed([s for s in sentences(doc) if s.end <= sent.start]):
-        if "\n" in doc.text[earlier.end_char : opening.start_char] or "\n" in earlier.text:
+    for earlier in reversed(sentences_before(sent)):
+        if "\n" in doc_text(doc)[earlier.end_char : opening.start_char] or "\n" in earlier.text:
             break
         opening = earlier
     return opening

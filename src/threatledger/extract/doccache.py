@@ -11,6 +11,8 @@ from typing import cast
 from spacy.tokens import Doc, Span
 
 _SENTS = "threatledger.sents"
+_SENT_INDEX = "threatledger.sent_index"
+_TEXT = "threatledger.text"
 _DATES = "threatledger.dates"
 
 
@@ -19,6 +21,24 @@ def sentences(doc: Doc) -> list[Span]:
     if _SENTS not in doc.user_data:
         doc.user_data[_SENTS] = list(doc.sents)
     return cast(list[Span], doc.user_data[_SENTS])
+
+
+def doc_text(doc: Doc) -> str:
+    """The doc's text (``Doc.text`` joins every token again on each access)."""
+    if _TEXT not in doc.user_data:
+        doc.user_data[_TEXT] = doc.text
+    return cast(str, doc.user_data[_TEXT])
+
+
+def sentences_before(sent: Span) -> list[Span]:
+    """The doc's sentences before ``sent``, in order (a slice: no scan of the doc)."""
+    doc = sent.doc
+    if _SENT_INDEX not in doc.user_data:
+        doc.user_data[_SENT_INDEX] = {s.start: k for k, s in enumerate(sentences(doc))}
+    index = cast(dict[int, int], doc.user_data[_SENT_INDEX]).get(sent.start)
+    if index is None:
+        return [s for s in sentences(doc) if s.end <= sent.start]
+    return sentences(doc)[:index]
 
 
 def date_entities(sent: Span) -> list[Span]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
 
-from threatledger.extract.doccache import sentences
+from threatledger.extract.doccache import doc_text, sentences
 from threatledger.extract.lexicon import AUTHORITY_NOUNS, PERSON_NOUNS, PRONOUNS_PERSON, PRONOUNS_PLURAL
 from threatledger.resolve.within_doc import Cluster, DocEntities
 
@@ -63,7 +63,7 @@ def recent_person(ents: DocEntities, before_char: int, *, window: int = 3) -> Cl
     """The person a pronoun most likely means: the latest named subject of the last few sentences,
     else the most often mentioned named person before it. A pronoun that opens a paragraph means the
     story's protagonist, as a new paragraph returns to the main thread."""
-    if _opens_paragraph(ents.doc.text, before_char) or not _is_subject_at(ents, before_char):
+    if _opens_paragraph(doc_text(ents.doc), before_char) or not _is_subject_at(ents, before_char):
         lead = _protagonist(ents, before_char)
         if lead is not None:
             return lead
