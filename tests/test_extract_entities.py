@@ -80,6 +80,41 @@ def test_extract_entities_repair_keeps_country_that_is_also_a_surname(blank: Lan
     assert labelled(doc) == [("Maria Jordan", "PERSON"), ("Jordan", "GPE")]
 
 
+def test_extract_entities_repair_relabels_country_tagged_as_organisation(blank: Language) -> None:
+    words = ["Norway", "jails", "the", "courier", "."]
+    ents = ["B-ORG", "O", "O", "O", "O"]
+    doc = EntityRepair()(make_doc(blank, words, ents))
+    assert labelled(doc) == [("Norway", "GPE")]
+
+
+def test_extract_entities_repair_keeps_metonym_tagged_as_organisation(blank: Language) -> None:
+    words = ["The", "Kremlin", "denied", "it", "."]
+    ents = ["O", "B-ORG", "O", "O", "O"]
+    doc = EntityRepair()(make_doc(blank, words, ents))
+    assert labelled(doc) == [("Kremlin", "ORG")]
+
+
+def test_extract_entities_repair_relabels_dateline_city_tagged_as_organisation(blank: Language) -> None:
+    words = ["BERGEN", "(", "Wire", "desk", ")", "-", "Police", "arrested", "a", "man", "."]
+    ents = ["B-ORG"] + ["O"] * 10
+    doc = EntityRepair()(make_doc(blank, words, ents))
+    assert labelled(doc) == [("BERGEN", "GPE")]
+
+
+def test_extract_entities_repair_keeps_organisation_that_opens_a_sentence(blank: Language) -> None:
+    words = ["NATO", "-", "led", "forces", "left", "."]
+    ents = ["B-ORG", "O", "O", "O", "O", "O"]
+    doc = EntityRepair()(make_doc(blank, words, ents))
+    assert labelled(doc) == [("NATO", "ORG")]
+
+
+def test_extract_entities_city_names_fold_diacritics() -> None:
+    from threatledger.extract.places import country_of_place, fold_accents
+
+    assert fold_accents("Düsseldorf") == "Dusseldorf"
+    assert country_of_place("Dusseldorf") == country_of_place("Düsseldorf") == "DE"
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -175,6 +210,19 @@ def test_extract_entities_city_is_place_with_country(nlp: Language, text: str, n
 
 
 @pytest.mark.slow
+def test_extract_entities_dateline_city_is_a_place_not_the_state(nlp: Language) -> None:
+    text = (
+        "Velmaria jails blogger for six years\n\n"
+        "MINSK (Court desk) - A court in Minsk on Wednesday sentenced the blogger Anton Varga to six years "
+        "in prison. Belarus denied that the trial was political."
+    )
+    place = cluster_named(nlp, text, "MINSK")
+    assert place.type == "PLACE"
+    assert {span_text for _, _, span_text in place.spans} == {"MINSK", "Minsk"}
+    assert cluster_named(nlp, text, "Belarus").type == "STATE"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("text", "name"),
     [
@@ -215,3 +263,26 @@ def test_extract_entities_bare_court_is_no_body(nlp: Language) -> None:
     ents = DocEntities(doc)
     add_state_bodies(doc, ents)
     assert [c.name for c in ents.clusters] == []
+
+
+@pytest.mark.parametrize(
+    ("words", "spaces", "expected"),
+    [
+        (
+            ["BERGEN", "(", "Wire", "desk", ")", "-", "Police"],
+            [True, False, True, False, True, True, False],
+            True,
+        ),
+        (["BERGEN", ",", "May", "3", "-", "Police"], [False, True, True, True, True, False], True),
+        (["NATO", "-", "led", "forces"], [False, False, True, False], False),
+        (["Bergen", "(", "Wire", "desk", ")"], [True, False, True, False, False], False),
+    ],
+)
+def test_extract_entities_dateline_is_an_upper_case_name_opening_a_line(
+    blank: Language, words: list[str], spaces: list[bool], expected: bool
+) -> None:
+    from threatledger.nlp.datelines import is_dateline, opens_dateline
+
+    doc = Doc(blank.vocab, words=words, spaces=spaces)
+    assert is_dateline(doc[0:1]) is expected
+    assert opens_dateline(doc[0]) is expected

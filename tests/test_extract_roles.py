@@ -124,3 +124,19 @@ def test_extract_roles_city_court_is_the_agent(nlp: Language) -> None:
     assert roles["target"] == ["Omar Haddad"]
     assert len(roles["agent"]) == 1
     assert "court" in roles["agent"][0].lower()
+
+
+def test_extract_roles_dateline_is_no_agent(nlp: Language) -> None:
+    text = (
+        "Velmaria jails blogger\n\nMINSK (Court desk) - A court in Minsk on Wednesday sentenced the blogger "
+        "Anton Varga, who was taken off a diverted flight two years ago, to six years in prison."
+    )
+    roles = roles_of(nlp, text, "sentenced")
+    assert "MINSK" not in roles["agent"]
+    assert roles["agent"] == ["court in Minsk"]
+    assert roles["target"] == ["Anton Varga"]
+
+
+def test_extract_roles_place_named_as_organisation_after_in(nlp: Language) -> None:
+    roles = roles_of(nlp, "The Higher Regional Court in Dusseldorf convicted the man of arson.", "convicted")
+    assert roles["place"] == ["Dusseldorf"]

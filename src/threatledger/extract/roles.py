@@ -13,6 +13,7 @@ from threatledger.extract.lexicon import ABSTRACT_TARGETS, AUTHORITY_NOUNS
 from threatledger.extract.places import demonyms
 from threatledger.extract.references import Filler, expand_conj, filler_for, group_members, noun_phrase
 from threatledger.model import LEGAL_TYPES, VIOLENT_TYPES
+from threatledger.nlp.datelines import opens_dateline
 from threatledger.resolve.within_doc import DocEntities
 
 PLACE_PREPS = frozenset({"in", "at", "near", "outside", "inside", "on"})
@@ -483,7 +484,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     targets = targets + [o for t in targets for o in _pobjs(t, "including")]  # "four officials, including X"
     owners = [] if kind != "SANCTION" else [o for t in targets if t.lemma_ in ASSET_NOUNS for o in _owners(t)]
     roles: Roles = {
-        "agent": _fill(agents, ents),
+        "agent": _fill([a for a in agents if not opens_dateline(a)], ents),  # "MINSK (Court desk) - ..."
         "target": _fill([t for t in targets if t.lemma_ not in ASSET_NOUNS], ents, bodies=kind in STATE_ACTS)
         + _owner_fillers(owners, ents),
         "place": _fill_places(

@@ -15,7 +15,15 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
-from threatledger.extract.places import capitals, cities, country_of_place, country_of_state, is_country
+from threatledger.extract.places import (
+    capitals,
+    cities,
+    country_of_place,
+    country_of_state,
+    is_country,
+    is_country_name,
+)
+from threatledger.nlp.datelines import is_dateline
 
 HUMAN_VERBS = frozenset(
     """say tell add deny admit plead testify confess claim write flee attack stab shoot
@@ -210,10 +218,25 @@ def _relabel_people(doc: Doc, spans: list[Span]) -> list[Span]:
     for span in spans:
         if _looks_like_person(span, surnames):
             span = Span(doc, span.start, span.end, label="PERSON")
+        elif _place_tagged_as_org(span):
+            span = Span(doc, span.start, span.end, label="GPE")
         elif span.label_ == "PERSON" and any(t.text in ORG_WORDS for t in span):
             span = Span(doc, span.start, span.end, label="ORG")
         out.append(span)
     return out
+
+
+def _place_tagged_as_org(span: Span) -> bool:
+    """A known city or country tagged as an organisation where the text uses it as a place: the object
+    of "in" / "at" / "near" ("the court in Dusseldorf convicted"), or a dateline; a country named exactly
+    is a state wherever it stands."""
+    if span.label_ != "ORG" or any(t.text in ORG_WORDS for t in span):
+        return False
+    if is_country_name(span.text):  # "Belarus jails ...": a country named exactly is a state
+        return True
+    root = span.root
+    used_as_place = (root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS) or is_dateline(span)
+    return used_as_place and country_of_place(span.text) is not None
 
 
 def _acronym_spans(doc: Doc, spans: list[Span]) -> list[Span]:

@@ -19,6 +19,7 @@ from threatledger.extract.places import (
     demonyms_and_groups,
     is_country,
 )
+from threatledger.nlp.datelines import is_dateline
 
 LABEL_TYPES = {"PERSON": "PERSON", "ORG": "ORG", "GPE": "STATE", "LOC": "PLACE", "FAC": "PLACE"}
 STOP_INITIALS = {"of", "the", "and", "for", "in", "on", "de", "e", "al"}
@@ -50,6 +51,8 @@ def entity_type(span: Span) -> str | None:
     label = span.label_
     if label == "GPE":
         text = span.text
+        if is_dateline(span) and not is_country(text):
+            return "PLACE"  # "MINSK (Court desk) - ..." names where the story was filed, not a state acting
         if is_country(text) or (country_of_state(text) and span.root.dep_ in ("nsubj", "poss", "agent")):
             return "STATE"
         if text.lower() in cities() or country_of_place(text) is None:
