@@ -137,3 +137,30 @@ def test_extract_context_one_state_for_one_country_code(nlp: Language) -> None:
     extraction = extract(nlp, "Britain expelled two Russian diplomats on Monday, the UK foreign office said.")
     states = [entity for entity in extraction.entities if entity.type == "STATE" and entity.country == "GB"]
     assert len(states) == 1
+
+
+def test_extract_context_a_sentence_told_before_the_verdict_takes_the_court(nlp: Language) -> None:
+    text = (
+        "Blogger jailed in Bergen\n\n"
+        "Anton Varga, a blogger, was sentenced on Monday to nine years in prison after a court in Bergen found "
+        "him guilty of espionage."
+    )
+    extraction = extract(nlp, text, title="Blogger jailed in Bergen")
+    (sentence,) = events_of(extraction, "SENTENCE")
+    (conviction,) = events_of(extraction, "CONVICTION")
+    assert names(conviction.agent) == ["court in Bergen"]
+    assert names(sentence.agent) == ["court in Bergen"]
+    assert names(sentence.target) == ["Anton Varga"]
+
+
+def test_extract_context_a_later_charge_is_brought_by_the_same_prosecutors(nlp: Language) -> None:
+    text = (
+        "Three charged over Graz shooting\n\n"
+        "On Monday federal prosecutors charged Lorenz Varga and Emil Strand with murder. "
+        "A third man, Pavel Horak, was charged two days later."
+    )
+    charges = events_of(extract(nlp, text, title="Three charged over Graz shooting"), "CHARGE")
+    later = [c for c in charges if "Pavel Horak" in names(c.target)]
+    assert len(later) == 1
+    assert len(later[0].agent) == 1
+    assert "prosecutors" in later[0].agent[0].name

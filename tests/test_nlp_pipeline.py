@@ -106,6 +106,16 @@ def test_nlp_pipeline_splits_sentences(nlp: Language) -> None:
     ]
 
 
+@pytest.mark.slow
+def test_nlp_pipeline_keeps_a_paragraph_s_first_word_in_its_sentence(nlp: Language) -> None:
+    doc = nlp("Three charged over Vienna shooting\n\nProsecutors in Vienna charged Lorenz Varga with murder.")
+    sents = [sent.text.strip() for sent in doc.sents]
+    assert sents == [
+        "Three charged over Vienna shooting",
+        "Prosecutors in Vienna charged Lorenz Varga with murder.",
+    ]
+
+
 def test_nlp_pipeline_unknown_model_raises_model_error_with_hint() -> None:
     with pytest.raises(ModelError) as info:
         load_pipeline("no_such_model_threatledger_test")

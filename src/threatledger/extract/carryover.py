@@ -2,7 +2,8 @@
 
 A legal step that leaves a role empty takes it from the nearest earlier step of the same case within a
 few sentences, the way a reader does: the person for personal steps, the court and its city for the
-steps a court takes.
+steps a court takes (also from a step told later in the same sentence: "was sentenced after a court found
+him guilty"), the prosecutors for a later charge.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ PERSONAL_STEPS = frozenset(
     {"ARREST", "CHARGE", "TRIAL", "CONVICTION", "SENTENCE", "RELEASE", "TRANSFER", "EXTRADITION", "EXECUTION"}
 )
 COURT_STEPS = frozenset({"TRIAL", "CONVICTION", "SENTENCE"})
+SAME_AUTHORITY_STEPS = frozenset({"CHARGE"})  # a later charge in a case is brought by the same prosecutors
 MAX_SENTENCES_BACK = 6
 PLACE_SENTENCES_BACK = 1  # a court's city carries to the step told in the same or the next sentence
 DATELINE_STEPS = COURT_STEPS | {"RELEASE", "EXECUTION", "SEARCH_RAID"}
@@ -38,12 +40,17 @@ def carry_roles(events: list[EventMention], groups: list[list[int]]) -> None:
             ]
             if member.kind in PERSONAL_STEPS:
                 _carry(member, earlier, "target", PERSONAL_STEPS, person_only=True)
+            if member.kind in SAME_AUTHORITY_STEPS:  # "A fourth man was charged a week later."
+                _carry(member, earlier, "agent", frozenset({member.kind}), person_only=False)
             if member.kind in COURT_STEPS:
-                _carry(member, earlier, "agent", COURT_STEPS, person_only=False)
+                # "was sentenced ... after a court in Kigali found him guilty": a step told later in the
+                # same sentence names the court too
+                later = [m for m in members[k + 1 :] if sent_index[id(m)] == sent_index[id(member)]]
+                _carry(member, earlier + later[::-1], "agent", COURT_STEPS, person_only=False)
                 near = [
                     m for m in earlier if sent_index[id(member)] - sent_index[id(m)] <= PLACE_SENTENCES_BACK
                 ]
-                _carry(member, near, "place", COURT_STEPS, person_only=False)
+                _carry(member, near + later[::-1], "place", COURT_STEPS, person_only=False)
 
 
 def _carry(

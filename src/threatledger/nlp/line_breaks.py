@@ -19,7 +19,17 @@ def mark_line_breaks(doc: Doc) -> Doc:
             token.is_sent_start = not token.is_space
             if token.is_upper and len(token.text) > 1:
                 _keep_dateline(doc, token.i)
+            elif token.is_alpha:
+                _keep_opening(doc, token.i)
     return doc
+
+
+def _keep_opening(doc: Doc, start: int) -> None:
+    """ "Prosecutors in Graz charged ...": the parser must not cut a paragraph's first word off as a
+    sentence of its own (it does so after a headline, taking the word for a name)."""
+    k = start + 1
+    if k < len(doc) and not doc[k].is_space and "\n" not in doc[start].whitespace_ and doc[k].is_alpha:
+        doc[k].is_sent_start = False
 
 
 def _keep_dateline(doc: Doc, start: int) -> None:
