@@ -142,8 +142,8 @@ def test_extract_context_one_state_for_one_country_code(nlp: Language) -> None:
 def test_extract_context_a_sentence_told_before_the_verdict_takes_the_court(nlp: Language) -> None:
     text = (
         "Blogger jailed in Bergen\n\n"
-        "Anton Varga, a blogger, was sentenced on Monday to nine years in prison after a court in Bergen found "
-        "him guilty of espionage."
+        "Anton Varga, a blogger, was sentenced on Monday to nine years in prison after a court in Bergen "
+        "found him guilty of espionage."
     )
     extraction = extract(nlp, text, title="Blogger jailed in Bergen")
     (sentence,) = events_of(extraction, "SENTENCE")
