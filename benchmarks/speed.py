@@ -45,23 +45,92 @@ TARGET_PEAK_MB = 1500.0
 # Article generator
 # ---------------------------------------------------------------------------------------------------
 
-FIRST_NAMES = ("Anton", "Mira", "Osman", "Lena", "Pavel", "Selin", "Tomas", "Yara", "Ilya", "Nadia",
-               "Ruslan", "Elena", "Karim", "Sofia", "Marek", "Leyla", "Viktor", "Hana", "Dario", "Ines")
-SURNAMES = ("Keszler", "Dargatov", "Vorsanek", "Amadova", "Kereth", "Halloun", "Brandner", "Ferrant",
-            "Selvaniak", "Brouwer", "Salmanov", "Ostrava", "Marquand", "Veltri", "Oduya", "Lindgren",
-            "Petrakis", "Szabo", "Reinholt", "Castell")
-STATES = (("Velmaria", "Velmarian", "Dravsk"), ("Tarvonia", "Tarvonian", "Kellgrad"),
-          ("Ostrelia", "Ostrelian", "Varnhold"), ("Sarkhan", "Sarkhani", "Qalimar"))
-AGENCIES = (("Directorate of External Security", "DES"), ("Office for Foreign Operations", "OFO"),
-            ("State Protection Bureau", "SPB"), ("Foreign Intelligence Command", "FIC"))
-CITIES = (("Rotterdam", "Netherlands", "Dutch"), ("Vienna", "Austria", "Austrian"),
-          ("Copenhagen", "Denmark", "Danish"), ("Hamburg", "Germany", "German"),
-          ("Brussels", "Belgium", "Belgian"), ("Prague", "Czech Republic", "Czech"),
-          ("Stockholm", "Sweden", "Swedish"), ("Lyon", "France", "French"))
-OUTLETS = ("Harbour Courier", "Lowlands Wire", "Danube Evening Post", "Nordic Morning Desk",
-           "Continental Review")
-WEEKDAYS = ("on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "last week",
-            "two years earlier", "last month", "in March", "earlier this year", "yesterday")
+FIRST_NAMES = (
+    "Anton",
+    "Mira",
+    "Osman",
+    "Lena",
+    "Pavel",
+    "Selin",
+    "Tomas",
+    "Yara",
+    "Ilya",
+    "Nadia",
+    "Ruslan",
+    "Elena",
+    "Karim",
+    "Sofia",
+    "Marek",
+    "Leyla",
+    "Viktor",
+    "Hana",
+    "Dario",
+    "Ines",
+)
+SURNAMES = (
+    "Keszler",
+    "Dargatov",
+    "Vorsanek",
+    "Amadova",
+    "Kereth",
+    "Halloun",
+    "Brandner",
+    "Ferrant",
+    "Selvaniak",
+    "Brouwer",
+    "Salmanov",
+    "Ostrava",
+    "Marquand",
+    "Veltri",
+    "Oduya",
+    "Lindgren",
+    "Petrakis",
+    "Szabo",
+    "Reinholt",
+    "Castell",
+)
+STATES = (
+    ("Velmaria", "Velmarian", "Dravsk"),
+    ("Tarvonia", "Tarvonian", "Kellgrad"),
+    ("Ostrelia", "Ostrelian", "Varnhold"),
+    ("Sarkhan", "Sarkhani", "Qalimar"),
+)
+AGENCIES = (
+    ("Directorate of External Security", "DES"),
+    ("Office for Foreign Operations", "OFO"),
+    ("State Protection Bureau", "SPB"),
+    ("Foreign Intelligence Command", "FIC"),
+)
+CITIES = (
+    ("Rotterdam", "Netherlands", "Dutch"),
+    ("Vienna", "Austria", "Austrian"),
+    ("Copenhagen", "Denmark", "Danish"),
+    ("Hamburg", "Germany", "German"),
+    ("Brussels", "Belgium", "Belgian"),
+    ("Prague", "Czech Republic", "Czech"),
+    ("Stockholm", "Sweden", "Swedish"),
+    ("Lyon", "France", "French"),
+)
+OUTLETS = (
+    "Harbour Courier",
+    "Lowlands Wire",
+    "Danube Evening Post",
+    "Nordic Morning Desk",
+    "Continental Review",
+)
+WEEKDAYS = (
+    "on Monday",
+    "on Tuesday",
+    "on Wednesday",
+    "on Thursday",
+    "on Friday",
+    "last week",
+    "two years earlier",
+    "last month",
+    "in March",
+    "earlier this year",
+    "yesterday",
+)
 HEDGES = ("allegedly", "reportedly", "is believed to have", "is suspected of having")
 
 LEADS = (
@@ -85,11 +154,10 @@ TEMPLATES = (
     "of exiled opposition supporters.",
     "The trial of {suspect_last} opened {when} before the regional court in {city}, where he denied all "
     "charges.",
-    "The {country_adj} government expelled {count} {state_adj} diplomats {when} and summoned the "
-    "ambassador.",
+    "The {country_adj} government expelled {count} {state_adj} diplomats {when} and summoned the ambassador.",
     "{state} rejected the accusations, calling them a provocation staged by hostile services.",
     "The European Union imposed sanctions on the {agency} and its director, {official}, {when}.",
-    "\"We will not allow foreign services to hunt people on our streets,\" said {official_local}, a "
+    '"We will not allow foreign services to hunt people on our streets," said {official_local}, a '
     "spokeswoman for the {country_adj} interior ministry.",
     "{victim_last} had received threatening messages {when} and had asked the authorities for protection.",
     "Friends described {victim_last} as a careful man who rarely spoke about his years in {capital}.",
@@ -102,8 +170,7 @@ TEMPLATES = (
     "{suspect} was released {when} and flown to {capital} as part of an exchange of prisoners.",
     "Hackers linked to the {acronym} are believed to have broken into the servers of an exile radio "
     "station in {city}.",
-    "Opposition groups said the verdict showed that {state} had never stopped targeting its critics "
-    "abroad.",
+    "Opposition groups said the verdict showed that {state} had never stopped targeting its critics abroad.",
     "{victim_last}'s lawyer, {official_local}, said the family wanted the people who gave the orders to "
     "be named.",
     "The market square in {city} was busy with shoppers and tourists, and few people noticed the two men "
@@ -125,17 +192,34 @@ def _article_slots(rng: random.Random) -> dict[str, str]:
     agency, acronym = rng.choice(AGENCIES)
     city, country, country_adj = rng.choice(CITIES)
     victim, suspect, accomplice = _person(rng), _person(rng), _person(rng)
-    return {"state": state, "state_adj": state_adj, "capital": capital, "agency": agency,
-            "acronym": acronym, "city": city, "country": country, "country_adj": country_adj,
-            "victim": victim, "victim_last": victim.split()[-1], "suspect": suspect,
-            "suspect_last": suspect.split()[-1], "accomplice": accomplice,
-            "official": f"General {_person(rng)}", "official_local": _person(rng)}
+    return {
+        "state": state,
+        "state_adj": state_adj,
+        "capital": capital,
+        "agency": agency,
+        "acronym": acronym,
+        "city": city,
+        "country": country,
+        "country_adj": country_adj,
+        "victim": victim,
+        "victim_last": victim.split()[-1],
+        "suspect": suspect,
+        "suspect_last": suspect.split()[-1],
+        "accomplice": accomplice,
+        "official": f"General {_person(rng)}",
+        "official_local": _person(rng),
+    }
 
 
 def _fill(rng: random.Random, template: str, slots: dict[str, str]) -> str:
     """One sentence from ``template``, with the per-sentence fields varied."""
-    return template.format(**slots, when=rng.choice(WEEKDAYS), hedge=rng.choice(HEDGES),
-                                        years=rng.randint(4, 25), count=rng.randint(2, 9))
+    return template.format(
+        **slots,
+        when=rng.choice(WEEKDAYS),
+        hedge=rng.choice(HEDGES),
+        years=rng.randint(4, 25),
+        count=rng.randint(2, 9),
+    )
 
 
 def _sentences(rng: random.Random, slots: dict[str, str]) -> Iterator[str]:
@@ -171,8 +255,14 @@ def generate_article(rng: random.Random, index: int, *, words: int = 800) -> dic
     title = f"{slots['country_adj']} police link {slots['state_adj']} agency to attack in {slots['city']}"
     published = date(2020, 1, 1) + timedelta(days=rng.randint(0, 5 * 365))
     text = f"{title}\n\n{_body(rng, slots, words - len(title.split()))}\n"
-    return {"id": f"bench-{index:05d}", "title": title, "published": published.isoformat(),
-            "outlet": rng.choice(OUTLETS), "url": None, "text": text}
+    return {
+        "id": f"bench-{index:05d}",
+        "title": title,
+        "published": published.isoformat(),
+        "outlet": rng.choice(OUTLETS),
+        "url": None,
+        "text": text,
+    }
 
 
 def generate_articles(n: int, *, words: int = 800, seed: int = 0) -> list[dict[str, Any]]:
@@ -285,8 +375,9 @@ def run_measured(name: str, cmd: list[str], *, env: dict[str, str], n_docs: int)
     """Run ``cmd`` through the wrapper and turn its report into a Measurement."""
     result = Measurement(name=name)
     with tempfile.TemporaryFile("w+") as report:
-        proc = subprocess.Popen([sys.executable, "-c", WRAPPER, *cmd], stdout=report,
-                                stderr=subprocess.STDOUT, env=env, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRAPPER, *cmd], stdout=report, stderr=subprocess.STDOUT, env=env, text=True
+        )
         tree_peak = _wait_sampling(proc)
         report.seek(0)
         lines = report.read().strip().splitlines()
@@ -353,16 +444,17 @@ def measure_extract(path: Path, out: Path, n_docs: int) -> Measurement:
     if not exe.exists():
         return Measurement(name="extract", error=f"{exe} not found: is threatledger installed?")
     env = dict(os.environ, THREATLEDGER_N_PROCESS=str(N_PROCESS), THREATLEDGER_BATCH_SIZE=str(BATCH_SIZE))
-    result = run_measured("extract", [str(exe), "extract", str(path), "-o", str(out)], env=env,
-                          n_docs=n_docs)
+    result = run_measured("extract", [str(exe), "extract", str(path), "-o", str(out)], env=env, n_docs=n_docs)
     result.details.pop("stdout_tail", None)
     if result.error is None:
         result.details.update(summarise_output(out))
         result.ok = result.details["records"] == n_docs
         if not result.ok:
             result.docs_per_s = None
-            result.error = (f"exit status {result.rc}, {result.details['records']} of {n_docs} records: "
-                            f"{_last_lines(result.details.get('stderr_tail', ''))}")
+            result.error = (
+                f"exit status {result.rc}, {result.details['records']} of {n_docs} records: "
+                f"{_last_lines(result.details.get('stderr_tail', ''))}"
+            )
     return result
 
 
@@ -376,23 +468,34 @@ def build_report(articles: list[dict[str, Any]], bare: Measurement, extract: Mea
     if bare.ok and extract.ok and bare.docs_per_s and extract.docs_per_s:
         ratio = extract.docs_per_s / bare.docs_per_s
     words = [len(a["text"].split()) for a in articles]
-    return {"docs": len(articles), "mean_words": sum(words) / len(words) if words else 0,
-            "model": MODEL, "n_process": N_PROCESS, "batch_size": BATCH_SIZE,
-            "bare": asdict(bare), "extract": asdict(extract), "ratio": ratio,
-            "targets": {"ratio_at_least": TARGET_RATIO, "peak_rss_mb_under": TARGET_PEAK_MB}}
+    return {
+        "docs": len(articles),
+        "mean_words": sum(words) / len(words) if words else 0,
+        "model": MODEL,
+        "n_process": N_PROCESS,
+        "batch_size": BATCH_SIZE,
+        "bare": asdict(bare),
+        "extract": asdict(extract),
+        "ratio": ratio,
+        "targets": {"ratio_at_least": TARGET_RATIO, "peak_rss_mb_under": TARGET_PEAK_MB},
+    }
 
 
 def _format_measurement(m: Measurement) -> str:
     if m.wall_s is None or not m.ok:
         return f"  {m.name:<11} FAILED: {m.error}"
     tree = f"{m.tree_peak_rss_mb:.0f}" if m.tree_peak_rss_mb is not None else "n/a"
-    return (f"  {m.name:<11} {m.wall_s:7.1f} s  {m.docs_per_s:6.2f} docs/s  "
-            f"peak RSS {m.peak_rss_mb:6.0f} MB (largest process), {tree} MB (tree, summed)")
+    return (
+        f"  {m.name:<11} {m.wall_s:7.1f} s  {m.docs_per_s:6.2f} docs/s  "
+        f"peak RSS {m.peak_rss_mb:6.0f} MB (largest process), {tree} MB (tree, summed)"
+    )
 
 
 def print_report(report: dict[str, Any], bare: Measurement, extract: Measurement) -> None:
-    print(f"{report['docs']} generated articles, {report['mean_words']:.0f} words on average; "
-          f"model {MODEL}, n_process={N_PROCESS}, batch_size={BATCH_SIZE}")
+    print(
+        f"{report['docs']} generated articles, {report['mean_words']:.0f} words on average; "
+        f"model {MODEL}, n_process={N_PROCESS}, batch_size={BATCH_SIZE}"
+    )
     print(_format_measurement(bare))
     print(_format_measurement(extract))
     if "load_s" in bare.details:
@@ -401,8 +504,10 @@ def print_report(report: dict[str, Any], bare: Measurement, extract: Measurement
     if report["ratio"] is None:
         print("  ratio       n/a (a measurement failed)")
     else:
-        print(f"  ratio       {report['ratio']:.2f} (extract / bare docs/s; issue target >= "
-              f"{TARGET_RATIO:.2f}, peak memory under {TARGET_PEAK_MB:.0f} MB)")
+        print(
+            f"  ratio       {report['ratio']:.2f} (extract / bare docs/s; issue target >= "
+            f"{TARGET_RATIO:.2f}, peak memory under {TARGET_PEAK_MB:.0f} MB)"
+        )
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

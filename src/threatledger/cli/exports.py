@@ -90,9 +90,7 @@ def export_command(db: str, fmt: str, table: str, output: str, **filters: str | 
 
     chosen = {k: v for k, v in filters.items() if v}
     if fmt in ("jsonl", "ledger") and chosen:
-        raise click.UsageError(
-            f"--format {fmt} exports everything; filters are for stix, ftm, csv, graphml."
-        )
+        raise click.UsageError(f"--format {fmt} exports everything; filters are for stix, ftm, csv, graphml.")
     with reading(db) as store, output_stream(output) as out:
         if fmt == "jsonl":
             count, what = export.export_scorer_documents(store, out), "documents"
