@@ -286,3 +286,15 @@ def test_extract_entities_dateline_is_an_upper_case_name_opening_a_line(
     doc = Doc(blank.vocab, words=words, spaces=spaces)
     assert is_dateline(doc[0:1]) is expected
     assert opens_dateline(doc[0]) is expected
+
+
+@pytest.mark.slow
+def test_extract_entities_alias_table_names_the_model_missed(nlp: Language) -> None:
+    doc = nlp("The MOIS denied the report.")  # the bare model tags nothing here
+    assert labelled(doc) == [("MOIS", "ORG")]
+
+
+@pytest.mark.slow
+def test_extract_entities_alias_table_name_modifying_a_noun_is_no_mention(nlp: Language) -> None:
+    doc = nlp("Investigators said two GRU officers had planned the operation in Bergen.")
+    assert "GRU" not in [ent.text for ent in doc.ents if ent.label_ == "ORG"]
