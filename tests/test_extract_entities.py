@@ -298,3 +298,27 @@ def test_extract_entities_alias_table_names_the_model_missed(nlp: Language) -> N
 def test_extract_entities_alias_table_name_modifying_a_noun_is_no_mention(nlp: Language) -> None:
     doc = nlp("Investigators said two GRU officers had planned the operation in Bergen.")
     assert "GRU" not in [ent.text for ent in doc.ents if ent.label_ == "ORG"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The Danish-Israeli Society urged the government to act.", "Danish-Israeli Society"),
+        (
+            "The Austrian-Iranian Friendship Association said the envoy had left.",
+            "Austrian-Iranian Friendship Association",
+        ),
+    ],
+)
+def test_extract_entities_capitalised_run_around_an_organisation_head_is_one_organisation(
+    nlp: Language, text: str, name: str
+) -> None:
+    assert (name, "ORG") in labelled(nlp(text))
+
+
+@pytest.mark.slow
+def test_extract_entities_organisation_head_does_not_swallow_a_person(nlp: Language) -> None:
+    found = labelled(nlp("Foreign Minister Melanie Joly told the Council that the envoy had left."))
+    assert ("Melanie Joly", "PERSON") in found
+    assert all("Joly" not in name for name, label in found if label == "ORG")

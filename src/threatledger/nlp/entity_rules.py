@@ -88,8 +88,57 @@ class EntityRepair:
         spans += _unclaimed_places(doc)
         if self.known_names is not None:
             spans += _known_names(doc, spans, self.known_names)
+        spans += _titled_organisations(doc, spans)
         doc.ents = filter_spans(spans)
         return doc
+
+
+ORG_HEADS = ORG_WORDS | frozenset("Society Association Foundation Union League Federation Network".split())
+NAME_JOINERS = frozenset({"of", "for", "the", "and"})
+
+
+def _titled(token: Token) -> bool:
+    return (token.is_title or token.is_upper) and token.is_alpha
+
+
+def _titled_organisations(doc: Doc, spans: list[Span]) -> list[Span]:
+    """ "The German-Israeli Society urged ...", "the Organisation for the Prohibition of Chemical Weapons":
+    a run of capitalised words around an organisation's head noun is one organisation, where the model
+    found only a piece of it (a demonym, a place) or nothing."""
+    people = {i for s in spans if s.label_ in ("PERSON", "DATE") for i in range(s.start, s.end)}
+    out: list[Span] = []
+    for token in doc:
+        if token.text not in ORG_HEADS or token.i in people:
+            continue
+        start = token.i
+        while (
+            start > 0
+            and start - 1 not in people
+            and (
+                (_titled(doc[start - 1]) and not doc[start - 1].is_sent_start)
+                or (
+                    doc[start - 1].text == "-"
+                    and start > 1
+                    and _titled(doc[start - 2])
+                    and not doc[start - 1].whitespace_
+                )
+            )
+        ):
+            start -= 1
+        end = token.i + 1
+        while end + 1 < len(doc) and doc[end].text in NAME_JOINERS - {"and"} and end not in people:
+            last = end
+            while last < len(doc) and doc[last].text in NAME_JOINERS:
+                last += 1
+            if last < len(doc) and _titled(doc[last]) and last not in people:
+                end = last + 1
+                while end < len(doc) and _titled(doc[end]) and end not in people:
+                    end += 1
+            else:
+                break
+        if end - start >= 2 and "\n" not in doc[start:end].text:
+            out.append(Span(doc, start, end, label="ORG"))
+    return out
 
 
 def _known_names(doc: Doc, spans: list[Span], matcher: PhraseMatcher) -> list[Span]:
