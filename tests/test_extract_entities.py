@@ -322,3 +322,33 @@ def test_extract_entities_organisation_head_does_not_swallow_a_person(nlp: Langu
     found = labelled(nlp("Foreign Minister Melanie Joly told the Council that the envoy had left."))
     assert ("Melanie Joly", "PERSON") in found
     assert all("Joly" not in name for name, label in found if label == "ORG")
+
+
+def test_extract_entities_repair_nationality_standing_as_a_place_is_a_place(blank: Language) -> None:
+    words = ["He", "died", "in", "the", "settlement", "of", "Varkhov", "."]
+    pos = ["PRON", "VERB", "ADP", "DET", "NOUN", "ADP", "PROPN", "PUNCT"]
+    heads = [1, 1, 1, 4, 2, 4, 5, 1]
+    deps = ["nsubj", "ROOT", "prep", "det", "pobj", "prep", "pobj", "punct"]
+    ents = ["O", "O", "O", "O", "O", "O", "B-NORP", "O"]
+    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
+    assert labelled(EntityRepair()(doc)) == [("Varkhov", "LOC")]
+
+
+def test_extract_entities_repair_known_nationality_stays_norp(blank: Language) -> None:
+    words = ["He", "met", "the", "Iranians", "in", "Bergen", "."]
+    pos = ["PRON", "VERB", "DET", "PROPN", "ADP", "PROPN", "PUNCT"]
+    heads = [1, 1, 3, 1, 1, 4, 1]
+    deps = ["nsubj", "ROOT", "det", "dobj", "prep", "pobj", "punct"]
+    ents = ["O", "O", "O", "B-NORP", "O", "B-GPE", "O"]
+    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
+    assert labelled(EntityRepair()(doc)) == [("Iranians", "NORP"), ("Bergen", "GPE")]
+
+
+def test_extract_entities_repair_nationality_before_a_facility_noun_names_the_site(blank: Language) -> None:
+    words = ["He", "was", "taken", "to", "the", "Vivantes", "hospital", "."]
+    pos = ["PRON", "AUX", "VERB", "ADP", "DET", "PROPN", "NOUN", "PUNCT"]
+    heads = [2, 2, 2, 2, 6, 6, 3, 2]
+    deps = ["nsubjpass", "auxpass", "ROOT", "prep", "det", "compound", "pobj", "punct"]
+    ents = ["O", "O", "O", "O", "O", "B-NORP", "O", "O"]
+    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
+    assert labelled(EntityRepair()(doc)) == [("Vivantes hospital", "FAC")]

@@ -140,3 +140,9 @@ def test_extract_roles_dateline_is_no_agent(nlp: Language) -> None:
 def test_extract_roles_place_named_as_organisation_after_in(nlp: Language) -> None:
     roles = roles_of(nlp, "The Higher Regional Court in Dusseldorf convicted the man of arson.", "convicted")
     assert roles["place"] == ["Dusseldorf"]
+
+
+def test_extract_roles_a_term_served_has_no_court_place(nlp: Language) -> None:
+    text = "Anton Varga died in Labytnangi, where he was serving a 19-year sentence for treason."
+    roles = roles_of(nlp, text, "sentence")
+    assert roles["place"] == []

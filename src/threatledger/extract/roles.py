@@ -319,7 +319,16 @@ home house office headquarters station building compound restaurant cafe square 
 )
 
 
+def _serving_term(trigger: Token) -> bool:
+    """ "where he was serving a 19-year sentence": the place of a term served is the prison, not the
+    court's city."""
+    verb = trigger.head if trigger.dep_ in ("dobj", "nsubjpass") else None
+    return verb is not None and verb.lemma_ == "serve"
+
+
 def place_tokens(trigger: Token, kind: str, agents: list[Token]) -> list[Token]:
+    if kind in COURT_STEPS and _serving_term(trigger):
+        return []
     found = _place_of(trigger)
     if not found and trigger.pos_ == "VERB" and kind in KIND_PLACE_PREPS:  # "sent back to Iran"
         found = [o for o in _pobjs(trigger, *KIND_PLACE_PREPS[kind]) if o.ent_type_ in ("GPE", "LOC", "FAC")]

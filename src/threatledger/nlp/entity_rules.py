@@ -21,6 +21,7 @@ from threatledger.extract.places import (
     cities,
     country_of_place,
     country_of_state,
+    demonyms_and_groups,
     is_country,
     is_country_name,
 )
@@ -39,8 +40,40 @@ embassy station square hotel camp base stadium university""".split()
 
 def _unknown_place(ent: Span) -> bool:
     """A place name the gazetteers do not know ("Vnukovo"): with "airport" after it, it names a site.
-    A known city before "hospital" ("a London hospital") only says where the site is."""
+    A known city before "hospital" ("a London hospital") only says where the site is. The model often
+    takes such a name for a nationality ("Charite" as NORP)."""
+    if ent.label_ == "NORP":
+        return _misread_nationality(ent)
     return ent.label_ in ("GPE", "LOC", "FAC") and country_of_place(ent.text) is None
+
+
+def _misread_nationality(ent: Span) -> bool:
+    """A NORP span that is no nationality or group we know, written as a proper name."""
+    return (
+        ent.label_ == "NORP"
+        and ent.text not in demonyms_and_groups()
+        and all(t.pos_ == "PROPN" for t in ent)
+        and not ent.text.endswith(("an", "ans", "ish", "ese", "i", "is"))
+    )
+
+
+PLACE_NOUNS = frozenset(
+    "settlement city town village region province district state republic island port area".split()
+)
+
+
+def _nationality_used_as_place(ent: Span) -> bool:
+    """ "the Arctic settlement of Kharp", "the secession of Punjab", "in Kharp": a misread nationality
+    standing where a place does."""
+    if not _misread_nationality(ent):
+        return False
+    root = ent.root
+    if root.dep_ != "pobj":
+        return False
+    prep = root.head
+    return prep.lower_ in LOCATIVE_PREPS | {"from", "to"} or (
+        prep.lower_ == "of" and prep.head.lower_ in PLACE_NOUNS | {"secession", "independence", "capital"}
+    )
 
 
 def _name_word(token: Token) -> bool:
@@ -298,6 +331,8 @@ def _relabel_people(doc: Doc, spans: list[Span]) -> list[Span]:
             span = Span(doc, span.start, span.end, label="PERSON")
         elif _place_tagged_as_org(span):
             span = Span(doc, span.start, span.end, label="GPE")
+        elif _nationality_used_as_place(span):
+            span = Span(doc, span.start, span.end, label="LOC")
         elif span.label_ == "PERSON" and any(t.text in ORG_WORDS for t in span):
             span = Span(doc, span.start, span.end, label="ORG")
         out.append(span)
