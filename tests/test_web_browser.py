@@ -168,7 +168,7 @@ def test_browser_document_is_the_whole_article_with_every_span(browser: Any, bas
         assert box["y"] >= 0  # scrolled to: in the window, though the page is taller than it
         assert box["y"] < 300
         assert tab.evaluate("() => window.scrollY") > 0
-        shot(tab, "07-document-whole-article-spans.png", full_page=False)
+        shot(tab, "11-document-whole-article-spans.png", full_page=False)
         text.locator("a.ev-trigger", has_text="charged").click()
         tab.wait_for_url(f"**/documents/ostend-charge?event={charge['id']}#hl")
         assert tab.locator("mark#hl").inner_text() == charge["sentence"]["text"]
