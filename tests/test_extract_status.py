@@ -126,3 +126,24 @@ def test_extract_status_opinion_piece_from_title_or_outlet(
 ) -> None:
     document = Document(id="op", text="Some text.", title=title, outlet=outlet)
     assert is_opinion_piece(document) is expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("Officials concede that a trial in a Norwegian court is unlikely.", "trial"),
+        ("Vestria turned down repeated requests to extradite the two suspects.", "extradite"),
+        ("The ministry ruled out any attempt to extradite the suspect.", "extradite"),
+    ],
+)
+def test_extract_status_unlikely_or_turned_down_is_hypothetical(nlp: Language, text: str, word: str) -> None:
+    _, status, hypothetical = status_of(nlp, text, word)
+    assert hypothetical is True
+
+
+@pytest.mark.slow
+def test_extract_status_a_wish_does_not_reach_into_a_circumstance(nlp: Language) -> None:
+    text = "Anton Varga was the prisoner Vestria wanted most in Thursday's exchange at Oslo airport."
+    _, _, hypothetical = status_of(nlp, text, "exchange")
+    assert hypothetical is False

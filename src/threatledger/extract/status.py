@@ -78,7 +78,16 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
         return True
     if any(t.lower_ in UNREAL_PREDICATES for t in chain[1:4]):
         return True
+    if any(c.dep_ == "acomp" and c.lower_ in UNREAL_PREDICATES for t in chain[1:3] for c in t.children):
+        return True  # "a trial in a British court is unlikely"
+    if _refused_request(trigger):
+        return True
+    adjunct = _adjunct_at(chain)
     for k, token in enumerate(chain):
+        if k >= adjunct:  # "the prisoner Moscow wanted most in the exchange": no wish governs the exchange
+            break
+        if k > 0 and _refuses(token):
+            return True
         if _modal(token) and not any(t.lemma_ in DECISION_HEADS for t in chain[k + 1 :]):
             return True
         if any(c.lower_ in ("if", "unless") for c in token.children if c.dep_ == "mark"):
@@ -122,11 +131,43 @@ def _attributed(trigger: Token) -> bool:
     )
 
 
+def _refuses(token: Token) -> bool:
+    """ "refused", "rejected", and the phrasal "turned down" / "ruled out"."""
+    if token.lemma_ in REFUSAL_HEADS:
+        return True
+    particles = {c.lower_ for c in token.children if c.dep_ == "prt"}
+    return (token.lemma_ == "turn" and "down" in particles) or (token.lemma_ == "rule" and "out" in particles)
+
+
+ASKING_NOUNS = frozenset({"request", "demand", "bid", "attempt", "call", "plea", "effort", "application"})
+
+
+def _refused_request(trigger: Token) -> bool:
+    """ "turned down requests to extradite them", "rejected a bid to free him"."""
+    noun = trigger.head if trigger.dep_ in ("acl", "pobj") else None
+    if noun is not None and noun.dep_ == "pobj":  # "calls for his extradition"
+        noun = noun.head.head
+    return noun is not None and noun.lemma_ in ASKING_NOUNS and _refuses(noun.head)
+
+
+ADJUNCT_PREPS = frozenset({"in", "at", "during", "after", "before", "since", "on", "over"})
+
+
+def _adjunct_at(chain: list[Token]) -> int:
+    """Where the chain leaves the trigger's phrase through a preposition of time or place: words above
+    that point govern the phrase as a circumstance, not as what is wished, planned or refused."""
+    for k, token in enumerate(chain[1:], start=1):
+        if token.dep_ == "prep" and token.lower_ in ADJUNCT_PREPS:
+            return k
+    return len(chain)
+
+
 def _refusal(trigger: Token) -> bool:
     chain = clause_chain(trigger)
     return (
         trigger.lemma_ in ("acquit", "acquittal")
-        or any(t.lemma_ in REFUSAL_HEADS for t in chain[1:])
+        or any(_refuses(t) for t in chain[1:])
+        or _refused_request(trigger)
         or (_negated(chain) and any(c.lower_ in ("will", "wo") for t in chain[:2] for c in t.children))
     )
 
