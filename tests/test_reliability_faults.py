@@ -70,6 +70,17 @@ def store_chunk(*args, **kwargs):
 
 scale_load._store_chunk = store_chunk
 
+import threatledger.export.ledger_jsonl as ledger_jsonl
+
+_import_line = ledger_jsonl._import_line
+
+def import_line(*args, **kwargs):
+    sys.stderr.write("importing\\n")
+    sys.stderr.flush()
+    return _import_line(*args, **kwargs)
+
+ledger_jsonl._import_line = import_line
+
 def child(request):
     for fd, name in ((1, "out"), (2, "err")):
         os.dup2(os.open(request[name], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644), fd)
@@ -447,6 +458,67 @@ def test_reliability_faults_kill_9_during_load(
     final = forks.run(load(results, db, fast=fast))
     assert final.status == 0, final.stderr()
     assert check_store(db) == expected, f"documents stored after each kill: {stored}"
+
+
+# kill -9 during import
+
+
+@pytest.fixture(scope="module")
+def ledger_file(forks: ForkServer, results: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A reviewed ledger exported with ``export --format ledger``: the file, the source's counts and
+    review decisions, and how long an uninterrupted import takes."""
+    folder = tmp_path_factory.mktemp("import")
+    source = folder / "source.db"
+    assert forks.run(load(results, source, fast=False)).status == 0
+    ids = event_ids(source)
+    assert forks.run(*(decision(n, ids[n], source) for n in range(6))).status == 0
+    ledger = folder / "ledger.jsonl"
+    exported = forks.run(["export", "--format", "ledger", "--db", str(source), "-o", str(ledger)])
+    assert exported.status == 0, exported.stderr()
+    reference = folder / "reference.db"
+    run = forks.start(["import", str(ledger), "--db", str(reference)])
+    assert forks.wait_for(run, "importing")
+    started = time.monotonic()
+    assert forks.wait(run) == 0, run.stderr()
+    return {
+        "file": ledger,
+        "stats": check_store(reference),
+        "reasons": sorted(reasons(reference)),
+        "seconds": time.monotonic() - started,
+    }
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_reliability_faults_kill_9_during_import(
+    forks: ForkServer, ledger_file: dict[str, Any], tmp_path: Path
+) -> None:
+    """KILLS kills at random points of ``import``: a killed import leaves no store at its path (never a
+    half ledger that looks whole), and the next run imports the whole ledger, every review decision
+    with it."""
+    assert ledger_file["reasons"] == sorted(f"decision {n}" for n in range(6))
+    rng = random.Random(SEED + 4)
+    db = tmp_path / "imported.db"
+    kills = attempts = 0
+    while kills < KILLS and attempts < 4 * KILLS:
+        attempts += 1
+        run = forks.start(["import", str(ledger_file["file"]), "--db", str(db)])
+        if forks.wait_for(run, "importing"):
+            time.sleep(rng.uniform(0, ledger_file["seconds"]))
+        killed = forks.kill(run)
+        if not killed:  # it ended first: a whole ledger, then start again on a new path
+            assert run.status == 0, run.stderr()
+            assert check_store(db) == ledger_file["stats"]
+            db.unlink()
+            continue
+        assert not db.exists(), "a killed import left a store at the final path"
+        kills += 1
+    assert kills == KILLS, f"only {kills} of {attempts} runs were still running at their kill"
+    assert list(tmp_path.glob("imported.db.importing*")), "the killed runs left no staging file to clean"
+    final = forks.run(["import", str(ledger_file["file"]), "--db", str(db)])
+    assert final.status == 0, final.stderr()
+    assert check_store(db) == ledger_file["stats"]
+    assert sorted(reasons(db)) == ledger_file["reasons"]
+    assert not list(tmp_path.glob("imported.db.importing*")), "the staging file outlived the import"
 
 
 # full disk and read-only store

@@ -110,7 +110,7 @@ def import_command(file: str, db: str) -> None:
     """Import a ledger FILE written by `export --format ledger` into an empty store."""
     from threatledger.export import import_ledger
 
-    with open_store(db) as store:
+    with staged_store(db) as target, open_store(target) as store:
         if file == "-":
             stats = import_ledger(sys.stdin, store, name="stdin")
         else:
@@ -125,6 +125,40 @@ def import_command(file: str, db: str) -> None:
     )
     if stats.failed:
         raise SystemExit(1)
+
+
+STAGING_SUFFIX = ".importing"
+
+
+@contextmanager
+def staged_store(db: str) -> Iterator[str]:
+    """Where an import writes: a new SQLite file is built beside its final path and moved there only when
+    the import has run to its end, so a killed import never leaves a half ledger that looks whole (the
+    next run starts again from a clean file). An existing store, or PostgreSQL, is written in place."""
+    from pathlib import Path
+
+    from threatledger.store import parse_sqlite_url
+
+    if "://" in db and not db.startswith("sqlite://"):
+        yield db
+        return
+    path, _ = parse_sqlite_url(db)
+    final = Path(path)
+    if path == ":memory:" or final.exists():
+        yield db
+        return
+    staging = final.with_name(final.name + STAGING_SUFFIX)
+    for leftover in (staging, *(Path(f"{staging}{end}") for end in ("-wal", "-shm", "-journal"))):
+        leftover.unlink(missing_ok=True)  # what an import killed before left behind
+    try:
+        yield str(staging)
+    except BaseException:
+        staging.unlink(missing_ok=True)
+        raise
+    for end in ("-wal", "-shm"):  # a closed WAL store has folded these back; move any that remain
+        if Path(f"{staging}{end}").exists():
+            Path(f"{staging}{end}").replace(f"{final}{end}")
+    staging.replace(final)
 
 
 def register(cli: click.Group) -> None:
