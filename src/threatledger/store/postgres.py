@@ -45,6 +45,24 @@ def translate_postgres_error(exc: Exception, label: str) -> StoreError:
             f"the store {label} is locked by another writer ({text})",
             hint="Another ingest or review is writing to it; wait for it to finish and retry.",
         )
+    if isinstance(exc, psycopg.errors.ReadOnlySqlTransaction):
+        return StoreError(
+            f"the store {label} is read-only ({text})",
+            hint="This user or server only reads (default_transaction_read_only, or a standby): connect "
+            "with --db as a user that may write, to the primary server. What is stored is unchanged.",
+        )
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return StoreError(
+            f"the store {label} refused this user ({text})",
+            hint="Grant the user the rights on the database (GRANT ALL ON SCHEMA public TO USER, or make "
+            "it the owner), or pass --db with a user that has them.",
+        )
+    if isinstance(exc, psycopg.errors.DiskFull):
+        return StoreError(
+            f"the store {label} failed: the server's disk is full ({text})",
+            hint="Free disk space on the PostgreSQL server (its data and WAL folders) and run again: what "
+            "was stored before is kept.",
+        )
     if isinstance(exc, psycopg.OperationalError):
         return StoreError(
             f"cannot reach the store {label} ({text})",
