@@ -11,7 +11,7 @@ import pytest
 
 from ledger_factories import arrest_story, charge_story, verdict_story
 from threatledger.cli.main import main
-from threatledger.errors import InputNotFoundError, ParseError, StoreError, TooLargeError
+from threatledger.errors import IngestError, InputNotFoundError, ParseError, StoreError, TooLargeError
 from threatledger.export.ledger_jsonl import extraction_from_dict
 from threatledger.ingest import DocumentFailure
 from threatledger.model import Document
@@ -209,3 +209,42 @@ def test_scale_results_local_ray_environment(tmp_path: Path, monkeypatch: pytest
     with local_ray_environment(tmp_path, num_cpus=2):
         assert os.environ[FOOTER_ACTORS_ENV] == "7"
     assert os.environ[FOOTER_ACTORS_ENV] == "7"
+
+
+def cut_footer(path: Path) -> None:
+    """What a batch killed while writing leaves: the file without its end (and its footer)."""
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+def test_scale_results_a_file_without_its_footer_is_named_and_the_others_load(tmp_path: Path) -> None:
+    writer = write_results(tmp_path / "out", rows_per_file=2)
+    cut_footer(writer.files[1])
+    with open_store(str(tmp_path / "ledger.db")) as store:
+        summary = load_results(store, tmp_path / "out")
+        assert summary.bad_files == 1
+        assert (summary.rows, summary.failed) == (2, 1)  # the first file: one story and one failure
+        assert store.stats().documents == 1
+    assert any("part-00001.parquet" in message and "batch" in message for message in summary.errors)
+    assert "1 unreadable result files" in summary.line()
+
+
+def test_scale_results_reading_a_file_without_its_footer_is_an_error_naming_it(tmp_path: Path) -> None:
+    writer = write_results(tmp_path / "out", rows_per_file=2)
+    cut_footer(writer.files[0])
+    with pytest.raises(IngestError) as info:
+        count_results(tmp_path / "out")
+    assert "part-00000.parquet" in str(info.value)
+    assert info.value.hint
+
+
+def test_scale_results_load_command_exits_1_on_an_unreadable_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    writer = write_results(tmp_path / "out", rows_per_file=2)
+    cut_footer(writer.files[1])
+    code = main(["load", str(tmp_path / "out"), "--db", str(tmp_path / "ledger.db")])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "part-00001.parquet" in err
+    assert "Traceback" not in err

@@ -113,12 +113,14 @@ def load_command(results: str, db: str, chunk: int, fast: bool, rules: str | Non
             summary.errors.extend(delivery.errors)
     if as_json:
         echo_json(summary.to_dict())
-        return
-    click.echo(summary.line())
-    if alerter is not None:
-        click.echo(alerter.delivery.line(), err=True)
-    for message in summary.errors:
-        click.echo(f"Error: {message}", err=True)
+    else:
+        click.echo(summary.line())
+        if alerter is not None:
+            click.echo(alerter.delivery.line(), err=True)
+        for message in summary.errors:
+            click.echo(f"Error: {message}", err=True)
+    if summary.bad_files:  # the rest is stored; the exit status says something was not
+        raise SystemExit(1)
 
 
 @click.command("watch")

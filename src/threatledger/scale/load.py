@@ -23,7 +23,7 @@ from typing import Protocol, cast
 from threatledger.errors import StoreError
 from threatledger.model import Extraction
 from threatledger.scale.records import Row
-from threatledger.scale.results import read_results
+from threatledger.scale.results import read_results, unreadable_file
 from threatledger.scale.summary import LoadSummary
 from threatledger.store import IngestStats, Store
 
@@ -53,7 +53,13 @@ def load_results(
     start = time.perf_counter()
     summary = LoadSummary()
     stats = IngestStats()
-    extractions = _extractions(read_results(out_dir), summary)
+
+    def bad_file(path: Path, exc: Exception) -> None:
+        summary.bad_files += 1
+        error = unreadable_file(path, exc)
+        _keep_error(summary, f"{error} {error.hint}")
+
+    extractions = _extractions(read_results(out_dir, on_bad_file=bad_file), summary)
     while batch := list(islice(extractions, chunk)):
         known = _known(store, batch) if on_new is not None else set()
         new: list[Extraction] = []

@@ -6,12 +6,12 @@ the same schema with Ray Data. :func:`read_results` reads either back, file by f
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from threatledger.errors import InputNotFoundError, StoreError
+from threatledger.errors import IngestError, InputNotFoundError, StoreError
 from threatledger.scale.records import RESULT_COLUMNS, Row
 
 ROWS_PER_GROUP = 1_000
@@ -100,13 +100,38 @@ def result_files(out_dir: str | Path) -> list[Path]:
     return files
 
 
-def read_results(out_dir: str | Path, *, columns: tuple[str, ...] = RESULT_COLUMNS) -> Iterator[Row]:
-    """Every result row of a results folder, file by file."""
+BadFileHook = Callable[[Path, Exception], None]
+
+
+def read_results(
+    out_dir: str | Path,
+    *,
+    columns: tuple[str, ...] = RESULT_COLUMNS,
+    on_bad_file: BadFileHook | None = None,
+) -> Iterator[Row]:
+    """Every result row of a results folder, file by file. A file that cannot be read (a batch killed
+    before it wrote the file's footer) goes to ``on_bad_file`` and the others are still read; without
+    the hook it is an InputError naming the file."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     for path in result_files(out_dir):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_GROUP, columns=list(columns)):
-            yield from batch.to_pylist()
+        try:
+            batches = pq.ParquetFile(path).iter_batches(batch_size=ROWS_PER_GROUP, columns=list(columns))
+            for batch in batches:
+                yield from batch.to_pylist()
+        except (pa.ArrowException, OSError) as exc:
+            if on_bad_file is None:
+                raise unreadable_file(path, exc) from exc
+            on_bad_file(path, exc)
+
+
+def unreadable_file(path: Path, exc: Exception) -> IngestError:
+    return IngestError(
+        f"{path} is not a readable Parquet result file ({exc})",
+        hint="A batch killed before it finished leaves such a file: run `threatledger batch` again for "
+        "its input into a new --out folder, or remove the file to load the others.",
+    )
 
 
 def count_results(out_dir: str | Path) -> tuple[int, int]:

@@ -40,6 +40,7 @@ class LoadSummary:
     rows: int = 0
     failed: int = 0
     bad_rows: int = 0
+    bad_files: int = 0  # result files that could not be read (a batch killed while writing)
     seconds: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
@@ -57,4 +58,5 @@ class LoadSummary:
             f"{skipped} already known, {self.failed} failed extractions, {self.bad_rows} unreadable rows; "
             f"{self.stats.get('events', 0)} events, {self.stats.get('incidents_new', 0)} new incidents, "
             f"{self.stats.get('incidents_joined', 0)} joined"
+            + (f"; {self.bad_files} unreadable result files" if self.bad_files else "")
         )
