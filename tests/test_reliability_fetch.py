@@ -10,6 +10,7 @@ addresses, redirect limits, size limits and a slow server are tested in ``tests/
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -257,3 +258,49 @@ def test_reliability_fetch_ignores_proxy_settings(site: LocalSite, monkeypatch: 
     fetched = fetch_url(site.url("/page"), policy=FetchPolicy(allow_private=True))
     assert fetched.content == PAGE
     assert site.requests == [("/page", f"127.0.0.1:{site.port}")]
+
+
+@pytest.fixture
+def unanswering_port() -> Iterator[int]:
+    """A port whose accept queue is full: a new connection is never answered (as for an address that
+    drops packets), so the connect itself has to time out."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(0)
+    port = server.getsockname()[1]
+    queued = []
+    for _ in range(4):
+        waiting = socket.socket()
+        waiting.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            waiting.connect(("127.0.0.1", port))
+        queued.append(waiting)
+    time.sleep(0.1)
+    probe = socket.socket()
+    probe.settimeout(0.3)
+    try:
+        probe.connect(("127.0.0.1", port))
+        pytest.skip("this system answers connections beyond a full accept queue")
+    except OSError:
+        pass
+    finally:
+        probe.close()
+    try:
+        yield port
+    finally:
+        for waiting in queued:
+            waiting.close()
+        server.close()
+
+
+def test_reliability_fetch_connect_timeout_is_a_clear_error(unanswering_port: int) -> None:
+    started = time.monotonic()
+    with pytest.raises(FetchError) as raised:
+        fetch_url(
+            f"http://127.0.0.1:{unanswering_port}/page",
+            policy=FetchPolicy(allow_private=True, timeout=0.5, deadline=5),
+        )
+    assert time.monotonic() - started < 2.0  # the connect timeout, not the deadline
+    assert f"127.0.0.1:{unanswering_port}" in str(raised.value)
+    assert "did not accept a connection within 0.5 s" in str(raised.value)
+    assert "try again later" in (raised.value.hint or "")

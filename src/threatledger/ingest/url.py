@@ -180,6 +180,12 @@ def _send(client: httpx.Client, url: str, policy: FetchPolicy, accept: str) -> h
     request = client.build_request("GET", pinned, headers=headers, extensions={"sni_hostname": sni})
     try:
         return client.send(request, stream=True)
+    except httpx.ConnectTimeout as exc:
+        seconds = client.timeout.connect
+        raise FetchError(
+            f"cannot fetch {url}: the server did not accept a connection within {seconds:g} s",
+            hint="the site may be down or dropping connections; try again later",
+        ) from exc
     except httpx.HTTPError as exc:
         raise FetchError(f"cannot fetch {url}: {exc}", hint="check the URL and your connection") from exc
 
