@@ -608,6 +608,17 @@ def _readlink(path: Path) -> str:
         return ""
 
 
+def test_reliability_api_store_pool_keeps_a_small_page_cache_per_thread(tmp_path: Path) -> None:
+    """Each server thread's SQLite connection caches at most SERVER_CACHE_KIB, not a writer's 64 MiB:
+    with ten threads alive, the caches are what a growing ledger added to the soaked server's memory."""
+    pool = api_context.StorePool(build_store(tmp_path))
+    try:
+        (kib,) = pool.get().conn.execute("PRAGMA cache_size").fetchone()
+        assert -kib == api_context.SERVER_CACHE_KIB <= 16_384
+    finally:
+        pool.close_all()
+
+
 def test_reliability_api_store_pool_closes_the_store_of_an_ended_thread(tmp_path: Path) -> None:
     """The server's worker threads come and go: a store per thread ever run was a connection (and its page
     cache) never closed, the soak's memory growth. A new thread's store replaces the ended ones'."""

@@ -18,6 +18,7 @@ from threatledger.api.ledger import LedgerCache, LedgerIndex
 from threatledger.model import Document, Extraction
 from threatledger.store import Store, open_store
 from threatledger.store.records import OpenCase, StoreStats
+from threatledger.store.sqlite import SQLiteStore
 
 Extractor = Callable[[list[Document]], Iterable[Extraction]]
 
@@ -27,6 +28,9 @@ def default_extractor(documents: list[Document]) -> Iterable[Extraction]:
     from threatledger.extract import run_extraction
 
     return run_extraction(documents, n_process=1)
+
+
+SERVER_CACHE_KIB = 8_192  # page cache of each server thread's SQLite connection (a writer's: 64 MiB)
 
 
 @dataclass
@@ -47,6 +51,8 @@ class StorePool:
         store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = open_store(self.url, create=self.create)
+            if isinstance(store, SQLiteStore):  # many short reads: the OS caches the file for all threads
+                store.conn.execute(f"PRAGMA cache_size = -{SERVER_CACHE_KIB}")
             self._local.store = store
             with self._lock:
                 ended = [s for thread, s in self._opened if not thread.is_alive()]
