@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from threatledger.api.errors import NotFoundError
-from threatledger.api.ledger import LedgerIndex
+from threatledger.api.ledger import LedgerIndex, document_summary
 from threatledger.api.views import page
 from threatledger.errors import ThreatledgerError
 from threatledger.store import Store
@@ -31,18 +31,9 @@ class Highlight:
 
 
 def document_list(index: LedgerIndex, *, limit: int, offset: int) -> dict[str, Any]:
-    rows = [_summary(r) for r in index.documents.values()]
+    rows = [dict(summary) for summary in index.documents.values()]
     rows.sort(key=lambda r: (r["published"] or "", r["id"]), reverse=True)
     return page(rows, limit=limit, offset=offset)
-
-
-def _summary(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        **record["doc"],
-        "events": len(record["events"]),
-        "entities": len(record["entities"]),
-        "near_duplicate_of": record.get("near_duplicate_of"),
-    }
 
 
 def document_text(store: Store, document_id: str) -> str | None:
@@ -68,7 +59,7 @@ def document_view(
     end: int | None = None,
 ) -> dict[str, Any]:
     """The document, its spans (events and entity mentions) and its text as segments to render."""
-    record = index.documents.get(document_id)
+    record = store.export_document(document_id) if document_id in index.documents else None
     if record is None:
         raise NotFoundError(f"no document {document_id!r}", hint="List documents with /api/documents.")
     text = document_text(store, document_id)
@@ -80,7 +71,7 @@ def document_view(
     mentions = _mentions(record)
     return {
         "ok": True,
-        "document": _summary(record),
+        "document": document_summary(record),
         "full_text": text is not None,
         "text": text,
         "highlight": None if highlight is None else {"start": highlight.span[0], "end": highlight.span[1]},

@@ -68,9 +68,20 @@ class IncidentEntry:
         return max(self.dates, default="")
 
 
+def document_summary(record: dict[str, Any]) -> dict[str, Any]:
+    """What the document list shows of an exported document: its metadata and counts."""
+    return {
+        **record["doc"],
+        "events": len(record["events"]),
+        "entities": len(record["entities"]),
+        "near_duplicate_of": record.get("near_duplicate_of"),
+    }
+
+
 @dataclass
 class LedgerIndex:
-    """Documents by id (export format), entities and incidents by id."""
+    """Document summaries, entities and incidents by id. A document's whole record is not kept: it is
+    read from the store when the document is shown (kept, they made the server grow with the ledger)."""
 
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     entities: dict[str, EntityEntry] = field(default_factory=dict)
@@ -78,7 +89,7 @@ class LedgerIndex:
 
     def add_document(self, record: dict[str, Any]) -> None:
         doc_id = str(record["doc"]["id"])
-        self.documents[doc_id] = record
+        self.documents[doc_id] = document_summary(record)  # the whole record is read when shown
         countries: dict[str, str | None] = {}
         for entity in record["entities"]:
             entry = self._entity(entity["entity_id"], entity["canonical"], entity["type"], entity["country"])

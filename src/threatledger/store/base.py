@@ -78,6 +78,10 @@ class Store(Protocol):
         """One object per document in the scorer's format, with global incident ids."""
         ...
 
+    def export_document(self, document_id: str) -> dict[str, Any] | None:
+        """The object :meth:`export_documents` gives for one document id (the latest stored), or None."""
+        ...
+
     def extractions(self) -> Iterator[Extraction]:
         """Every stored extraction, active or replaced, in the order stored, with its document's text and
         the values as extracted (before review): what the ledger export needs to rebuild the store."""

@@ -99,12 +99,15 @@ def _incidents(conn: Database, events: list[EventView]) -> list[dict[str, Any]]:
     return [{"id": inc, "summary": summaries.get(inc, ""), "events": ids} for inc, ids in grouped.items()]
 
 
-def export_documents(conn: Database) -> Iterator[dict[str, Any]]:
-    """Every stored document with its active extraction, in the order they were ingested."""
+def export_documents(conn: Database, document_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """Every stored document with its active extraction, in the order they were ingested; with
+    ``document_id``, the documents of that id only."""
+    where, params = ("WHERE d.doc_id = ?", (document_id,)) if document_id is not None else ("", ())
     rows = conn.execute(
         "SELECT d.*, x.pk AS extraction_pk, x.extractor, o.doc_id AS original FROM documents d"
         " JOIN extractions x ON x.document_pk = d.pk AND x.active = 1"
-        " LEFT JOIN documents o ON o.pk = d.duplicate_of ORDER BY d.pk"
+        f" LEFT JOIN documents o ON o.pk = d.duplicate_of {where} ORDER BY d.pk",
+        params,
     ).fetchall()
     for row in rows:
         events = load_events(

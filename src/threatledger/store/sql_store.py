@@ -212,6 +212,11 @@ class SQLStore:
         return iter(list(export_documents(self.db)))
 
     @guarded
+    def export_document(self, document_id: str) -> dict[str, Any] | None:
+        found = list(export_documents(self.db, document_id))
+        return found[-1] if found else None  # the latest stored of that id, as the full export keeps
+
+    @guarded
     def extractions(self) -> Iterator[Extraction]:
         return iter(list(load_extractions(self.db)))
 
