@@ -595,27 +595,6 @@ def test_reliability_api_cache_after_a_write_here_readers_wait_for_the_new_index
     assert store.builds == 2
 
 
-def test_reliability_api_cache_gives_back_the_memory_of_a_replaced_index(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Each rebuilt index frees the one before; the freed heap is handed back to the system then, not on
-    the first build (see the soak in docs/reliability.md)."""
-    from threatledger.api import ledger as api_ledger
-
-    released: list[int] = []
-    monkeypatch.setattr(api_ledger, "release_freed_memory", lambda: released.append(1))
-    store, cache = SlowStore(), LedgerCache(ttl=60)
-    store.release.set()
-    cache.index(store)  # type: ignore[arg-type]
-    assert released == []
-    store.documents = 2
-    cache.invalidate()
-    cache.index(store)  # type: ignore[arg-type]
-    assert released == [1]
-    monkeypatch.undo()
-    api_ledger.release_freed_memory()  # the real one runs (or does nothing without glibc) and returns
-
-
 def test_reliability_api_index_keeps_summaries_and_reads_a_document_when_shown(tmp_path: Path) -> None:
     """The server's ledger index holds a summary per document, not its whole record (entities, events,
     incidents), so the server does not grow with every document stored; a document page reads its

@@ -8,9 +8,6 @@ values applied) and kept until :meth:`Store.stats` changes, which any ingest or 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
 import json
 import logging
 import math
@@ -219,12 +216,8 @@ class LedgerCache:
             return held[1]
         value = build(store)
         with self._lock:
-            replaced = self._built.get(name)
             self._built[name] = (key, value)
             self._wait.discard(name)
-        if replaced is not None:
-            del replaced  # the last reference, unless a request still reads the old value
-            release_freed_memory()
         return value
 
     def _build_later(self, name: str, build: Callable[[Store], Any]) -> bool:
@@ -253,26 +246,6 @@ class LedgerCache:
         finally:
             with self._lock:
                 self._pending.discard(name)
-
-
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, where the C library has it."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        trim: Callable[[int], int] = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-    return trim
-
-
-def release_freed_memory() -> None:
-    """Give the heap that a replaced index freed back to the system. The index is rebuilt whenever an
-    ingest beside the server changes the store; without this, the freed memory of every old index stayed
-    with the process (glibc keeps freed heap for reuse), and a soaked server held more than a fresh one."""
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
 
 
 def _open_cases(store: Store) -> list[OpenCase]:

@@ -207,9 +207,13 @@ class SQLStore:
     def open_cases(self) -> list[OpenCase]:
         return list_open_cases(self.db)
 
-    @guarded
     def export_documents(self) -> Iterator[dict[str, Any]]:
-        return iter(list(export_documents(self.db)))
+        """Read one document at a time (a list of every record made the server's index build hold the
+        whole ledger at once); database errors become a StoreError as in the guarded methods."""
+        try:
+            yield from export_documents(self.db)
+        except self.database_errors() as exc:
+            raise self.translate_error(exc) from exc
 
     @guarded
     def export_document(self, document_id: str) -> dict[str, Any] | None:
