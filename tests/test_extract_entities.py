@@ -324,31 +324,36 @@ def test_extract_entities_organisation_head_does_not_swallow_a_person(nlp: Langu
     assert all("Joly" not in name for name, label in found if label == "ORG")
 
 
-def test_extract_entities_repair_nationality_standing_as_a_place_is_a_place(blank: Language) -> None:
-    words = ["He", "died", "in", "the", "settlement", "of", "Varkhov", "."]
-    pos = ["PRON", "VERB", "ADP", "DET", "NOUN", "ADP", "PROPN", "PUNCT"]
-    heads = [1, 1, 1, 4, 2, 4, 5, 1]
-    deps = ["nsubj", "ROOT", "prep", "det", "pobj", "prep", "pobj", "punct"]
-    ents = ["O", "O", "O", "O", "O", "O", "B-NORP", "O"]
-    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
-    assert labelled(EntityRepair()(doc)) == [("Varkhov", "LOC")]
+PARSED_NATIONALITIES = {
+    "a nationality standing as a place is a place": (
+        "He died in the settlement of Varkhov .",
+        ["PRON", "VERB", "ADP", "DET", "NOUN", "ADP", "PROPN", "PUNCT"],
+        [1, 1, 1, 4, 2, 4, 5, 1],
+        ["nsubj", "ROOT", "prep", "det", "pobj", "prep", "pobj", "punct"],
+        ["O", "O", "O", "O", "O", "O", "B-NORP", "O"],
+        [("Varkhov", "LOC")],
+    ),
+    "a known nationality stays NORP": (
+        "He met the Iranians in Bergen .",
+        ["PRON", "VERB", "DET", "PROPN", "ADP", "PROPN", "PUNCT"],
+        [1, 1, 3, 1, 1, 4, 1],
+        ["nsubj", "ROOT", "det", "dobj", "prep", "pobj", "punct"],
+        ["O", "O", "O", "B-NORP", "O", "B-GPE", "O"],
+        [("Iranians", "NORP"), ("Bergen", "GPE")],
+    ),
+    "a nationality before a facility noun names the site": (
+        "He was taken to the Vivantes hospital .",
+        ["PRON", "AUX", "VERB", "ADP", "DET", "PROPN", "NOUN", "PUNCT"],
+        [2, 2, 2, 2, 6, 6, 3, 2],
+        ["nsubjpass", "auxpass", "ROOT", "prep", "det", "compound", "pobj", "punct"],
+        ["O", "O", "O", "O", "O", "B-NORP", "O", "O"],
+        [("Vivantes hospital", "FAC")],
+    ),
+}
 
 
-def test_extract_entities_repair_known_nationality_stays_norp(blank: Language) -> None:
-    words = ["He", "met", "the", "Iranians", "in", "Bergen", "."]
-    pos = ["PRON", "VERB", "DET", "PROPN", "ADP", "PROPN", "PUNCT"]
-    heads = [1, 1, 3, 1, 1, 4, 1]
-    deps = ["nsubj", "ROOT", "det", "dobj", "prep", "pobj", "punct"]
-    ents = ["O", "O", "O", "B-NORP", "O", "B-GPE", "O"]
-    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
-    assert labelled(EntityRepair()(doc)) == [("Iranians", "NORP"), ("Bergen", "GPE")]
-
-
-def test_extract_entities_repair_nationality_before_a_facility_noun_names_the_site(blank: Language) -> None:
-    words = ["He", "was", "taken", "to", "the", "Vivantes", "hospital", "."]
-    pos = ["PRON", "AUX", "VERB", "ADP", "DET", "PROPN", "NOUN", "PUNCT"]
-    heads = [2, 2, 2, 2, 6, 6, 3, 2]
-    deps = ["nsubjpass", "auxpass", "ROOT", "prep", "det", "compound", "pobj", "punct"]
-    ents = ["O", "O", "O", "O", "O", "B-NORP", "O", "O"]
-    doc = Doc(blank.vocab, words=words, pos=pos, heads=heads, deps=deps, ents=ents)
-    assert labelled(EntityRepair()(doc)) == [("Vivantes hospital", "FAC")]
+@pytest.mark.parametrize("case", list(PARSED_NATIONALITIES))
+def test_extract_entities_repair_names_the_model_took_for_nationalities(blank: Language, case: str) -> None:
+    text, pos, heads, deps, ents, expected = PARSED_NATIONALITIES[case]
+    doc = Doc(blank.vocab, words=text.split(), pos=pos, heads=heads, deps=deps, ents=ents)
+    assert labelled(EntityRepair()(doc)) == expected

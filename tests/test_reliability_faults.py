@@ -61,25 +61,18 @@ ledger.load_extractor = lambda: extractor
 import threatledger.cli.scale, threatledger.scale.load as scale_load
 import pyarrow.parquet, threatledger.export.ledger_jsonl  # what load imports (spaCy too), done once
 
-_store_chunk = scale_load._store_chunk
-
-def store_chunk(*args, **kwargs):
-    sys.stderr.write("storing\\n")
-    sys.stderr.flush()
-    return _store_chunk(*args, **kwargs)
-
-scale_load._store_chunk = store_chunk
-
 import threatledger.export.ledger_jsonl as ledger_jsonl
 
-_import_line = ledger_jsonl._import_line
+def announce(module, name, marker):  # write marker on stderr at each call (the tests wait for it)
+    inner = getattr(module, name)
+    def wrapped(*args, **kwargs):
+        sys.stderr.write(marker + "\\n")
+        sys.stderr.flush()
+        return inner(*args, **kwargs)
+    setattr(module, name, wrapped)
 
-def import_line(*args, **kwargs):
-    sys.stderr.write("importing\\n")
-    sys.stderr.flush()
-    return _import_line(*args, **kwargs)
-
-ledger_jsonl._import_line = import_line
+announce(scale_load, "_store_chunk", "storing")
+announce(ledger_jsonl, "_import_line", "importing")
 
 def child(request):
     for fd, name in ((1, "out"), (2, "err")):
