@@ -111,8 +111,8 @@ def test_extract_entities_repair_keeps_organisation_that_opens_a_sentence(blank:
 def test_extract_entities_city_names_fold_diacritics() -> None:
     from threatledger.extract.places import country_of_place, fold_accents
 
-    assert fold_accents("Düsseldorf") == "Dusseldorf"
-    assert country_of_place("Dusseldorf") == country_of_place("Düsseldorf") == "DE"
+    assert fold_accents("Malmö") == "Malmo"
+    assert country_of_place("Malmo") == country_of_place("Malmö") == "SE"
 
 
 @pytest.mark.parametrize(
@@ -212,14 +212,14 @@ def test_extract_entities_city_is_place_with_country(nlp: Language, text: str, n
 @pytest.mark.slow
 def test_extract_entities_dateline_city_is_a_place_not_the_state(nlp: Language) -> None:
     text = (
-        "Velmaria jails blogger for six years\n\n"
-        "MINSK (Court desk) - A court in Minsk on Wednesday sentenced the blogger Anton Varga to six years "
-        "in prison. Belarus denied that the trial was political."
+        "Vestria jails blogger for six years\n\n"
+        "OSLO (Court desk) - A court in Oslo on Wednesday sentenced the blogger Anton Varga, who fled the "
+        "country two years ago, to six years in prison. Norway denied that the trial was political."
     )
-    place = cluster_named(nlp, text, "MINSK")
+    place = cluster_named(nlp, text, "OSLO")
     assert place.type == "PLACE"
-    assert {span_text for _, _, span_text in place.spans} == {"MINSK", "Minsk"}
-    assert cluster_named(nlp, text, "Belarus").type == "STATE"
+    assert {span_text for _, _, span_text in place.spans} == {"OSLO", "Oslo"}
+    assert cluster_named(nlp, text, "Norway").type == "STATE"
 
 
 @pytest.mark.slow

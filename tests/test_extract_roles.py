@@ -128,18 +128,18 @@ def test_extract_roles_city_court_is_the_agent(nlp: Language) -> None:
 
 def test_extract_roles_dateline_is_no_agent(nlp: Language) -> None:
     text = (
-        "Velmaria jails blogger\n\nMINSK (Court desk) - A court in Minsk on Wednesday sentenced the blogger "
-        "Anton Varga, who was taken off a diverted flight two years ago, to six years in prison."
+        "Vestria jails blogger\n\nOSLO (Court desk) - A court in Oslo on Wednesday sentenced the blogger "
+        "Anton Varga, who fled the country two years ago, to six years in prison."
     )
     roles = roles_of(nlp, text, "sentenced")
-    assert "MINSK" not in roles["agent"]
-    assert roles["agent"] == ["court in Minsk"]
+    assert "OSLO" not in roles["agent"]
+    assert roles["agent"] == ["court in Oslo"]
     assert roles["target"] == ["Anton Varga"]
 
 
 def test_extract_roles_place_named_as_organisation_after_in(nlp: Language) -> None:
-    roles = roles_of(nlp, "The Higher Regional Court in Dusseldorf convicted the man of arson.", "convicted")
-    assert roles["place"] == ["Dusseldorf"]
+    roles = roles_of(nlp, "The Higher Regional Court in Kassel convicted the man of arson.", "convicted")
+    assert roles["place"] == ["Kassel"]
 
 
 def test_extract_roles_a_term_served_has_no_court_place(nlp: Language) -> None:

@@ -43,7 +43,7 @@ def carry_roles(events: list[EventMention], groups: list[list[int]]) -> None:
             if member.kind in SAME_AUTHORITY_STEPS:  # "A fourth man was charged a week later."
                 _carry(member, earlier, "agent", frozenset({member.kind}), person_only=False)
             if member.kind in COURT_STEPS:
-                # "was sentenced ... after a court in Kigali found him guilty": a step told later in the
+                # "was sentenced ... after a court in Bergen found him guilty": a step told later in the
                 # same sentence names the court too
                 later = [m for m in members[k + 1 :] if sent_index[id(m)] == sent_index[id(member)]]
                 _carry(member, earlier + later[::-1], "agent", COURT_STEPS, person_only=False)
@@ -90,7 +90,7 @@ def carry_dates(events: list[EventMention]) -> None:
 
 
 def dateline_place(doc: Doc, ents: DocEntities) -> tuple[Cluster, int] | None:
-    """The city of a dateline ("KIGALI (Wire desk) - ...") and the sentence it opens."""
+    """The city of a dateline ("BERGEN (Wire desk) - ...") and the sentence it opens."""
     for sent in sentences(doc):
         first = sent[0]
         if not (first.is_upper and len(first.text) > 1) or not any(

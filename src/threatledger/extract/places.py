@@ -56,7 +56,7 @@ def capitals() -> dict[str, str]:
 
 
 def fold_accents(text: str) -> str:
-    """``Düsseldorf`` -> ``Dusseldorf``: English news often drops the diacritics of a place name."""
+    """``Malmö`` -> ``Malmo``: English news often drops the diacritics of a place name."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
@@ -101,8 +101,8 @@ def _gazetteer_countries() -> frozenset[str]:
 
 
 def is_country_name(name: str) -> bool:
-    """A country's own name in the gazetteers ("Belarus", "the United Kingdom"), not a metonym ("the
-    Kremlin") or a capital."""
+    """A country's own name in the gazetteers ("Norway", "the United Kingdom"), not a metonym ("the
+    White House") or a capital."""
     return strip_article(name).lower() in _gazetteer_countries()
 
 

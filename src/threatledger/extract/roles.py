@@ -302,7 +302,7 @@ def _performs(verb: Token, noun: Token, kind: str) -> bool:
 
 
 def _located_in(token: Token) -> list[Token]:
-    """Places inside an actor's phrase: "a court in Minsk", "the Berlin court", "prosecutors in Manhattan"."""
+    """Places inside an actor's phrase: "a court in Bergen", "the Oslo court", "prosecutors in Manhattan"."""
     own_name = token.ent_iob_ == "I"  # "New" in "New Delhi" is part of the actor's own name
     out = [
         c
@@ -320,7 +320,7 @@ home house office headquarters station building compound restaurant cafe square 
 
 
 def _serving_term(trigger: Token) -> bool:
-    """ "where he was serving a 19-year sentence": the place of a term served is the prison, not the
+    """ "where he was serving a ten-year sentence": the place of a term served is the prison, not the
     court's city."""
     verb = trigger.head if trigger.dep_ in ("dobj", "nsubjpass") else None
     return verb is not None and verb.lemma_ == "serve"
@@ -372,7 +372,7 @@ def _place_of(trigger: Token) -> list[Token]:
         clause is not None and clause.dep_ == "relcl" and any(c.lower_ == "where" for c in clause.children)
     )
     if where and clause is not None and clause.head.ent_type_ in ("GPE", "LOC", "FAC"):
-        return [clause.head]  # "Kigali, where he was arrested"
+        return [clause.head]  # "Bergen, where he was arrested"
     holders = [trigger]
     if trigger.pos_ == "NOUN":
         verb = governing_verb(trigger)
@@ -493,7 +493,7 @@ def fill_roles(trigger: Token, kind: str, ents: DocEntities) -> Roles:
     targets = targets + [o for t in targets for o in _pobjs(t, "including")]  # "four officials, including X"
     owners = [] if kind != "SANCTION" else [o for t in targets if t.lemma_ in ASSET_NOUNS for o in _owners(t)]
     roles: Roles = {
-        "agent": _fill([a for a in agents if not opens_dateline(a)], ents),  # "MINSK (Court desk) - ..."
+        "agent": _fill([a for a in agents if not opens_dateline(a)], ents),  # "BERGEN (Wire desk) - ..."
         "target": _fill([t for t in targets if t.lemma_ not in ASSET_NOUNS], ents, bodies=kind in STATE_ACTS)
         + _owner_fillers(owners, ents),
         "place": _fill_places(

@@ -79,12 +79,12 @@ def is_hypothetical(trigger: Token, kind: str) -> bool:
     if any(t.lower_ in UNREAL_PREDICATES for t in chain[1:4]):
         return True
     if any(c.dep_ == "acomp" and c.lower_ in UNREAL_PREDICATES for t in chain[1:3] for c in t.children):
-        return True  # "a trial in a British court is unlikely"
+        return True  # "a trial in a Norwegian court is unlikely"
     if _refused_request(trigger):
         return True
     adjunct = _adjunct_at(chain)
     for k, token in enumerate(chain):
-        if k >= adjunct:  # "the prisoner Moscow wanted most in the exchange": no wish governs the exchange
+        if k >= adjunct:  # "the prisoner Oslo wanted most in the exchange": no wish governs the exchange
             break
         if k > 0 and _refuses(token):
             return True
@@ -143,7 +143,7 @@ ASKING_NOUNS = frozenset({"request", "demand", "bid", "attempt", "call", "plea",
 
 
 def _refused_request(trigger: Token) -> bool:
-    """ "turned down requests to extradite them", "rejected a bid to free him"."""
+    """ "turned down requests to extradite the suspects", "rejected a bid to free him"."""
     noun = trigger.head if trigger.dep_ in ("acl", "pobj") else None
     if noun is not None and noun.dep_ == "pobj":  # "calls for his extradition"
         noun = noun.head.head

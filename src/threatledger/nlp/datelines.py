@@ -1,4 +1,4 @@
-"""Datelines ("MINSK (Court desk) - ...", "BERGEN, May 3 -"): the place a story was filed from.
+"""Datelines ("BERGEN (Wire desk) - ...", "BERGEN, May 3 -"): the place a story was filed from.
 
 A dateline's name is a place, never an actor of the sentence the parser joins it to.
 """
@@ -20,7 +20,7 @@ def opens_dateline(token: Token) -> bool:
 
 
 def is_dateline(span: Span) -> bool:
-    """ "MINSK (Court desk) - ..." or "MINSK, May 3 -": an upper-case name opening a line, then a bracket,
+    """ "BERGEN (Wire desk) - ..." or "BERGEN, May 3 -": an upper-case name opening a line, then a bracket,
     a comma or a dash."""
     doc = span.doc
     at_line_start = span.start == 0 or "\n" in doc[span.start - 1].text_with_ws

@@ -39,9 +39,9 @@ embassy station square hotel camp base stadium university""".split()
 
 
 def _unknown_place(ent: Span) -> bool:
-    """A place name the gazetteers do not know ("Vnukovo"): with "airport" after it, it names a site.
+    """A place name the gazetteers do not know ("Varkhov"): with "airport" after it, it names a site.
     A known city before "hospital" ("a London hospital") only says where the site is. The model often
-    takes such a name for a nationality ("Charite" as NORP)."""
+    takes such a name for a nationality ("Vivantes" as NORP, before "hospital")."""
     if ent.label_ == "NORP":
         return _misread_nationality(ent)
     return ent.label_ in ("GPE", "LOC", "FAC") and country_of_place(ent.text) is None
@@ -63,7 +63,7 @@ PLACE_NOUNS = frozenset(
 
 
 def _nationality_used_as_place(ent: Span) -> bool:
-    """ "the Arctic settlement of Kharp", "the secession of Punjab", "in Kharp": a misread nationality
+    """ "the settlement of Varkhov", "the secession of X", "in Varkhov": a misread nationality
     standing where a place does."""
     if not _misread_nationality(ent):
         return False
@@ -98,7 +98,7 @@ def create_entity_repair(nlp: Language, name: str) -> EntityRepair:
 
 def known_names_matcher(nlp: Language) -> PhraseMatcher:
     """The names of the alias table (``data/aliases.json``: agencies, groups, states), matched as written:
-    the small model misses many of them ("Russia's GRU", "Reporters Without Borders")."""
+    the small model misses many of them ("The MOIS denied ...")."""
     matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
     for group in load_alias_table().groups:
         if group.type == "ORG":  # states the model knows; "Russian state" is mostly an adjective phrase
@@ -135,7 +135,7 @@ def _titled(token: Token) -> bool:
 
 
 def _titled_organisations(doc: Doc, spans: list[Span]) -> list[Span]:
-    """ "The German-Israeli Society urged ...", "the Organisation for the Prohibition of Chemical Weapons":
+    """ "The Danish-Israeli Society urged ...", "the Organisation for the Ban of Landmines":
     a run of capitalised words around an organisation's head noun is one organisation, where the model
     found only a piece of it (a demonym, a place) or nothing."""
     people = {i for s in spans if s.label_ in ("PERSON", "DATE") for i in range(s.start, s.end)}
@@ -182,7 +182,7 @@ def _known_names(doc: Doc, spans: list[Span], matcher: PhraseMatcher) -> list[Sp
         s
         for s in found
         if not any(i in people for i in range(s.start, s.end))
-        and not (s.root.dep_ == "compound" and s.root.head.i >= s.end)  # "GRU officers" is no mention
+        and not (s.root.dep_ == "compound" and s.root.head.i >= s.end)  # "FSB officers" is no mention
     ]
 
 
@@ -288,7 +288,7 @@ def _trim(ent: Span) -> Span | None:
         ent = Span(doc, ent.start, end, label=ent.label_)
     label = ent.label_
     if ent.end < len(doc) and doc[ent.end].lower_ in FACILITY_NOUNS and _unknown_place(ent):
-        end, label = ent.end + 1, "FAC"  # "Vnukovo airport", "Charite hospital"
+        end, label = ent.end + 1, "FAC"  # "Varkhov airport", "Vivantes hospital"
         return Span(doc, start, end, label=label) if start < end else None
     while start < end and doc[start].lower_ in ("the", "a", "an") and ent.label_ != "WORK_OF_ART":
         start += 1
@@ -341,11 +341,11 @@ def _relabel_people(doc: Doc, spans: list[Span]) -> list[Span]:
 
 def _place_tagged_as_org(span: Span) -> bool:
     """A known city or country tagged as an organisation where the text uses it as a place: the object
-    of "in" / "at" / "near" ("the court in Dusseldorf convicted"), or a dateline; a country named exactly
+    of "in" / "at" / "near" ("the court in Kassel convicted"), or a dateline; a country named exactly
     is a state wherever it stands."""
     if span.label_ != "ORG" or any(t.text in ORG_WORDS for t in span):
         return False
-    if is_country_name(span.text):  # "Belarus jails ...": a country named exactly is a state
+    if is_country_name(span.text):  # "Norway jails ...": a country named exactly is a state
         return True
     root = span.root
     used_as_place = (root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS) or is_dateline(span)

@@ -25,7 +25,7 @@ def mark_line_breaks(doc: Doc) -> Doc:
 
 
 def _keep_opening(doc: Doc, start: int) -> None:
-    """ "Prosecutors in Graz charged ...": the parser must not cut a paragraph's first word off as a
+    """ "Prosecutors in Bergen charged ...": the parser must not cut a paragraph's first word off as a
     sentence of its own (it does so after a headline, taking the word for a name)."""
     k = start + 1
     if k < len(doc) and not doc[k].is_space and "\n" not in doc[start].whitespace_ and doc[k].is_alpha:
@@ -33,7 +33,7 @@ def _keep_opening(doc: Doc, start: int) -> None:
 
 
 def _keep_dateline(doc: Doc, start: int) -> None:
-    """ "KIGALI (Wire desk) - Paul ...": no sentence starts inside the dateline or right after it."""
+    """ "BERGEN (Wire desk) - Anton ...": no sentence starts inside the dateline or right after it."""
     for k in range(start + 1, min(start + 10, len(doc))):
         if "\n" in doc[k - 1].whitespace_ or doc[k - 1].is_space:
             return

@@ -52,7 +52,7 @@ def entity_type(span: Span) -> str | None:
     if label == "GPE":
         text = span.text
         if is_dateline(span) and not is_country(text):
-            return "PLACE"  # "MINSK (Court desk) - ..." names where the story was filed, not a state acting
+            return "PLACE"  # "BERGEN (Wire desk) - ..." names where the story was filed, not a state acting
         if is_country(text) or (country_of_state(text) and span.root.dep_ in ("nsubj", "poss", "agent")):
             return "STATE"
         if text.lower() in cities() or country_of_place(text) is None:
