@@ -52,7 +52,7 @@ class StorePool:
         if store is None:
             store = open_store(self.url, create=self.create)
             if isinstance(store, SQLiteStore):  # many short reads: the OS caches the file for all threads
-                store.conn.execute(f"PRAGMA cache_size = -{SERVER_CACHE_KIB}")
+                store.set_page_cache(SERVER_CACHE_KIB)
             self._local.store = store
             with self._lock:
                 ended = [s for thread, s in self._opened if not thread.is_alive()]

@@ -135,40 +135,36 @@ def _titled(token: Token) -> bool:
 
 
 def _titled_organisations(doc: Doc, spans: list[Span]) -> list[Span]:
-    """ "The Danish-Israeli Society urged ...", "the Organisation for the Ban of Landmines":
-    a run of capitalised words around an organisation's head noun is one organisation, where the model
-    found only a piece of it (a demonym, a place) or nothing."""
-    people = {i for s in spans if s.label_ in ("PERSON", "DATE") for i in range(s.start, s.end)}
+    """ "The Danish-Israeli Society urged ...", "the Organisation for the Ban of Landmines": a run of
+    capitalised words around an organisation's head noun is one organisation, where the model found only
+    a piece of it (a demonym, a place) or nothing."""
+    claimed = {i for s in spans if s.label_ in ("PERSON", "DATE") for i in range(s.start, s.end)}
+
+    def free_titled(i: int) -> bool:
+        return 0 <= i < len(doc) and i not in claimed and _titled(doc[i])
+
+    def joins_left(i: int) -> bool:  # a capitalised word, or the hyphen of "Danish-Israeli"
+        if free_titled(i):
+            return not doc[i].is_sent_start
+        return i not in claimed and doc[i].text == "-" and not doc[i].whitespace_ and free_titled(i - 1)
+
     out: list[Span] = []
     for token in doc:
-        if token.text not in ORG_HEADS or token.i in people:
+        if token.text not in ORG_HEADS or token.i in claimed:
             continue
         start = token.i
-        while (
-            start > 0
-            and start - 1 not in people
-            and (
-                (_titled(doc[start - 1]) and not doc[start - 1].is_sent_start)
-                or (
-                    doc[start - 1].text == "-"
-                    and start > 1
-                    and _titled(doc[start - 2])
-                    and not doc[start - 1].whitespace_
-                )
-            )
-        ):
+        while start > 0 and joins_left(start - 1):
             start -= 1
         end = token.i + 1
-        while end + 1 < len(doc) and doc[end].text in NAME_JOINERS - {"and"} and end not in people:
-            last = end
-            while last < len(doc) and doc[last].text in NAME_JOINERS:
-                last += 1
-            if last < len(doc) and _titled(doc[last]) and last not in people:
-                end = last + 1
-                while end < len(doc) and _titled(doc[end]) and end not in people:
-                    end += 1
-            else:
+        while end + 1 < len(doc) and doc[end].text in ("of", "for", "the") and end not in claimed:
+            nxt = end  # "of", "for the", "of ... and": the joiners, then more capitalised words
+            while nxt < len(doc) and doc[nxt].text in NAME_JOINERS:
+                nxt += 1
+            if not free_titled(nxt):
                 break
+            end = nxt
+            while free_titled(end):
+                end += 1
         if end - start >= 2 and "\n" not in doc[start:end].text:
             out.append(Span(doc, start, end, label="ORG"))
     return out

@@ -62,6 +62,21 @@ def guarded(method: Callable[Concatenate[S, P], R]) -> Callable[Concatenate[S, P
     return wrapper
 
 
+def guarded_iterator(
+    method: Callable[Concatenate[S, P], Iterator[R]],
+) -> Callable[Concatenate[S, P], Iterator[R]]:
+    """:func:`guarded` for a method that yields: the errors raised while the caller iterates."""
+
+    @functools.wraps(method)
+    def wrapper(self: S, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[R]:
+        try:
+            yield from method(self, *args, **kwargs)
+        except self.database_errors() as exc:
+            raise self.translate_error(exc) from exc
+
+    return wrapper
+
+
 class SQLStore:
     """A ledger store over SQL; subclasses connect and set ``db``, ``url`` and ``label``."""
 
@@ -207,13 +222,11 @@ class SQLStore:
     def open_cases(self) -> list[OpenCase]:
         return list_open_cases(self.db)
 
+    @guarded_iterator
     def export_documents(self) -> Iterator[dict[str, Any]]:
-        """Read one document at a time (a list of every record made the server's index build hold the
-        whole ledger at once); database errors become a StoreError as in the guarded methods."""
-        try:
-            yield from export_documents(self.db)
-        except self.database_errors() as exc:
-            raise self.translate_error(exc) from exc
+        """One document at a time (a list of every record made the server's index build hold the whole
+        ledger at once)."""
+        return export_documents(self.db)
 
     @guarded
     def export_document(self, document_id: str) -> dict[str, Any] | None:

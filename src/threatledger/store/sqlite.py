@@ -81,7 +81,7 @@ class SQLiteStore(SQLStore):
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")  # durable across crashes; fsync at checkpoints
             self.conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
-            self.conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+            self.set_page_cache(CACHE_KIB)
             self.version = self.migrate()
         except BaseException:
             self.conn.close()
@@ -89,6 +89,10 @@ class SQLiteStore(SQLStore):
 
     def translate_error(self, exc: Exception) -> StoreError:
         return translate_sqlite_error(exc, self.path)
+
+    def set_page_cache(self, kib: int) -> None:
+        """The most page cache this connection keeps, in KiB."""
+        self.conn.execute(f"PRAGMA cache_size = -{int(kib)}")
 
     def close(self) -> None:
         self.conn.close()
